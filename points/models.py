@@ -1,0 +1,1 @@
+"""Civility points: rules, household accounts, the ledger, the shop and rankings."""

@@ -1,0 +1,28 @@
+"""Values every page needs: the language switch, elderly mode, the person's station and roles."""
+
+from django.conf import settings
+
+
+def portal(request):
+    from practice_center.scoping import home_station, scope
+
+    user = getattr(request, "user", None)
+    authenticated = bool(user and user.is_authenticated)
+    elderly = request.COOKIES.get("elderly") == "1" or (authenticated and user.elderly_mode)
+    ctx = {
+        "elderly_mode": elderly,
+        "portal_languages": settings.LANGUAGES,
+    }
+    if authenticated:
+        sc = scope(user)
+        ctx.update(
+            {
+                "portal_scope": sc,
+                "is_staff_user": sc.is_staff_anywhere,
+                "is_center_admin": sc.is_center_admin,
+                "is_grid_worker": bool(sc.grid_roles),
+                "is_team_leader": bool(sc.team_ids_led),
+                "my_station": home_station(user),
+            }
+        )
+    return ctx

@@ -1,0 +1,15 @@
+"""Models of the organisation app, one module per concern."""
+
+from .organisation import (  # noqa: F401
+    GRID_ROLES,
+    SITE_ROLES,
+    SIX_HAVES,
+    Grid,
+    Household,
+    HouseholdCategory,
+    Role,
+    RoleAssignment,
+    Site,
+    SiteLevel,
+    User,
+)

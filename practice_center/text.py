@@ -1,0 +1,27 @@
+"""Small text helpers that need no models."""
+
+
+def mask_phone(phone: str) -> str:
+    """138****1234: the first three and last four digits of a mobile number."""
+    phone = (phone or "").strip()
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """张*明 / 张*: keep the family name (and the last character of longer names)."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_id_number(number: str) -> str:
+    """110101********1234: region code and last four characters of an ID number."""
+    number = (number or "").strip()
+    if len(number) < 10:
+        return "*" * len(number)
+    return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"
