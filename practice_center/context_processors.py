@@ -4,6 +4,9 @@ from django.conf import settings
 
 
 def portal(request):
+    from django.utils.functional import SimpleLazyObject
+
+    from practice_center.navigation import nav_items
     from practice_center.scoping import home_station, scope
 
     user = getattr(request, "user", None)
@@ -22,7 +25,8 @@ def portal(request):
                 "is_center_admin": sc.is_center_admin,
                 "is_grid_worker": bool(sc.grid_roles),
                 "is_team_leader": bool(sc.team_ids_led),
-                "my_station": home_station(user),
+                "my_station": SimpleLazyObject(lambda: home_station(user)),
+                "nav_items": SimpleLazyObject(lambda: nav_items(request)),
             }
         )
     return ctx
