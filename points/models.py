@@ -1,1 +1,0 @@
-"""Civility points: rules, household accounts, the ledger, the shop and rankings."""

@@ -1,0 +1,1 @@
+"""Yearly honours: frozen ranking snapshots, public notice (公示) and objections."""

@@ -1,0 +1,1 @@
+"""Rules, household accounts, the append-only ledger, products and redemptions."""
