@@ -11,6 +11,7 @@ import os
 import random
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from practice_center.models import Grid, Household, HouseholdCategory, Role, RoleAssignment, Site, SiteLevel, User
@@ -72,11 +73,17 @@ def _site(name: str, level: str, parent: Site | None, **extra) -> Site:
     return site
 
 
+_hashed: dict[str, str] = {}
+
+
 def _user(username: str, name: str, phone: str, household: Household | None, password: str, **extra) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, name=name, phone=phone, household=household, **extra)
-        user.set_password(password)
+        # Every demo account shares the password: hash it once, not once per account (PBKDF2 is slow
+        # on purpose, and the first README command should not wait a minute for it).
+        if password not in _hashed:
+            _hashed[password] = make_password(password)
+        user = User(username=username, name=name, phone=phone, household=household, password=_hashed[password], **extra)
         user.save()
     return user
 
@@ -85,15 +92,39 @@ def _user(username: str, name: str, phone: str, household: Household | None, pas
 def build_organisation(*, households_per_grid: int = 6) -> DemoTown:
     password = demo_password()
     hours = "周二至周日 8:30–17:30"
-    checklist = {key: True for key in ("place", "plan", "team", "projects", "rules", "records")}
-    center = _site("城关镇新时代文明实践中心", SiteLevel.CENTER, None, address="城关镇人民路88号",
-                   phone="0571-8888 0000", opening_hours=hours, rooms=ROOMS, checklist=checklist)
-    institute = _site("城关镇东街新时代文明实践所", SiteLevel.INSTITUTE, center, address="东街12号",
-                      opening_hours=hours, rooms=ROOMS[:2], checklist=checklist)
+    checklist = dict.fromkeys(("place", "plan", "team", "projects", "rules", "records"), True)
+    center = _site(
+        "城关镇新时代文明实践中心",
+        SiteLevel.CENTER,
+        None,
+        address="城关镇人民路88号",
+        phone="0571-8888 0000",
+        opening_hours=hours,
+        rooms=ROOMS,
+        checklist=checklist,
+    )
+    institute = _site(
+        "城关镇东街新时代文明实践所",
+        SiteLevel.INSTITUTE,
+        center,
+        address="东街12号",
+        opening_hours=hours,
+        rooms=ROOMS[:2],
+        checklist=checklist,
+    )
     stations = []
     for name, address, lat, lng in STATIONS:
-        station = _site(name, SiteLevel.STATION, institute, address=address, latitude=lat, longitude=lng,
-                        opening_hours=hours, rooms=ROOMS, checklist={**checklist, "records": name != STATIONS[2][0]})
+        station = _site(
+            name,
+            SiteLevel.STATION,
+            institute,
+            address=address,
+            latitude=lat,
+            longitude=lng,
+            opening_hours=hours,
+            rooms=ROOMS,
+            checklist={**checklist, "records": name != STATIONS[2][0]},
+        )
         stations.append(station)
         _site(name.replace("新时代文明实践站", "一组实践点"), SiteLevel.POINT, station, address=address)
     _site("红色教育基地·烈士纪念馆", SiteLevel.BASE, center, address="北山路1号")
@@ -105,15 +136,17 @@ def build_organisation(*, households_per_grid: int = 6) -> DemoTown:
     for s_index, station in enumerate(stations):
         grids[station.pk] = []
         for g_index in range(1, 3):
-            grid, _ = Grid.objects.get_or_create(station=station, name=f"第{g_index}网格",
-                                                 defaults={"code": f"G{s_index + 1}{g_index}"})
+            grid, _ = Grid.objects.get_or_create(
+                station=station, name=f"第{g_index}网格", defaults={"code": f"G{s_index + 1}{g_index}"}
+            )
             grids[station.pk].append(grid)
             for h_index in range(1, households_per_grid + 1):
                 surname = SURNAMES[(s_index * 7 + g_index * 3 + h_index) % len(SURNAMES)]
                 given = GIVEN[(s_index + h_index * g_index) % len(GIVEN)]
                 category = HouseholdCategory.MIGRANT if h_index % 4 == 0 else HouseholdCategory.LOCAL
                 household, _ = Household.objects.get_or_create(
-                    grid=grid, name=f"{surname}{given}家",
+                    grid=grid,
+                    name=f"{surname}{given}家",
                     defaults={"category": category, "address": f"{station.address[:4]}{g_index}组{h_index}号"},
                 )
                 households.append(household)
@@ -136,5 +169,13 @@ def build_organisation(*, households_per_grid: int = 6) -> DemoTown:
     RoleAssignment.objects.get_or_create(user=users["demo-admin"], role=Role.CENTER_ADMIN, site=center)
     RoleAssignment.objects.get_or_create(user=users["demo-staff"], role=Role.STATION_STAFF, site=stations[0])
     RoleAssignment.objects.get_or_create(user=users["demo-grid"], role=Role.GRID_WORKER, grid=first_grid)
-    return DemoTown(center=center, institute=institute, stations=stations, grids=grids, households=households,
-                    residents=residents, users=users, rng=rng)
+    return DemoTown(
+        center=center,
+        institute=institute,
+        stations=stations,
+        grids=grids,
+        households=households,
+        residents=residents,
+        users=users,
+        rng=rng,
+    )

@@ -30,9 +30,26 @@ def main() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "practice_center.settings"}
     manage = [sys.executable, str(ROOT / "manage.py")]
     subprocess.run(
-        [*manage, "makemessages", "-l", "zh_Hans", "--no-location", "--no-obsolete",
-         "--ignore", ".venv/*", "--ignore", "staticfiles/*", "--ignore", "bench/*", "--ignore", "tests/*"],
-        check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        [
+            *manage,
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            "--ignore",
+            ".venv/*",
+            "--ignore",
+            "staticfiles/*",
+            "--ignore",
+            "bench/*",
+            "--ignore",
+            "tests/*",
+        ],
+        check=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     known: dict = {}
     for fragment in sorted(FRAGMENTS.glob("*.po")):
@@ -59,8 +76,9 @@ def main() -> int:
         else:
             entry.msgstr = source.msgstr
     catalogue.save()
-    subprocess.run([*manage, "compilemessages", "-l", "zh_Hans"], check=True, cwd=ROOT, env=env,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*manage, "compilemessages", "-l", "zh_Hans"], check=True, cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
     print(f"{len(catalogue)} strings, {len(missing)} untranslated")
     for msgid in missing:
         print(f"  untranslated: {msgid!r}")

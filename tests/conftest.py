@@ -1,10 +1,10 @@
 """Shared fixtures: a small town with two stations and a persona for every role.
 
-    center (admin) ─ institute (institute_staff) ─┬─ station A (staff_a) ─ grid A1 (grid_worker_a)
-                                                   │     households: household_a (resident_a), household_a2
-                                                   │     team_a led by leader_a, with member_a
-                                                   └─ station B (staff_b) ─ grid B1
-                                                         household_b (resident_b); team_b led by leader_b
+center (admin) ─ institute (institute_staff) ─┬─ station A (staff_a) ─ grid A1 (grid_worker_a)
+                                               │     households: household_a (resident_a), household_a2
+                                               │     team_a led by leader_a, with member_a
+                                               └─ station B (staff_b) ─ grid B1
+                                                     household_b (resident_b); team_b led by leader_b
 """
 
 from __future__ import annotations
@@ -98,8 +98,9 @@ def town(db):
 
     leader_a_user = UserFactory(username="leader_a", name="队长甲", household=household_a)
     leader_a = VolunteerFactory(user=leader_a_user, site=station_a, skills=["法律", "文艺"])
-    member_a = VolunteerFactory(user=UserFactory(username="member_a", name="志愿者甲", household=household_a2),
-                                site=station_a, skills=["医疗"])
+    member_a = VolunteerFactory(
+        user=UserFactory(username="member_a", name="志愿者甲", household=household_a2), site=station_a, skills=["医疗"]
+    )
     team_a = TeamFactory(site=station_a, name="幸福村志愿服务队", leader=leader_a)
     MembershipFactory(team=team_a, volunteer=leader_a)
     MembershipFactory(team=team_a, volunteer=member_a)

@@ -46,17 +46,28 @@ class Volunteer(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="volunteer"
     )
     site = models.ForeignKey(
-        Site, verbose_name=_("station"), on_delete=models.PROTECT, related_name="volunteers",
+        Site,
+        verbose_name=_("station"),
+        on_delete=models.PROTECT,
+        related_name="volunteers",
         help_text=_("The station that approves and certifies this volunteer."),
     )
     real_name = models.CharField(_("real name"), max_length=50)
-    skills = models.JSONField(_("skills"), default=list, blank=True, help_text=_("A list of skills, such as 法律, 医疗, 文艺."))
+    skills = models.JSONField(
+        _("skills"), default=list, blank=True, help_text=_("A list of skills, such as 法律, 医疗, 文艺.")
+    )
     availability = models.CharField(_("availability"), max_length=200, blank=True)
     is_party_member = models.BooleanField(_("party member"), default=False)
-    status = models.CharField(_("status"), max_length=16, choices=VolunteerStatus.choices, default=VolunteerStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=VolunteerStatus.choices, default=VolunteerStatus.PENDING
+    )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
@@ -108,7 +119,9 @@ class Team(models.Model):
     leader = models.ForeignKey(
         Volunteer, verbose_name=_("leader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="teams_led"
     )
-    members = models.ManyToManyField(Volunteer, through="TeamMembership", related_name="teams", verbose_name=_("members"))
+    members = models.ManyToManyField(
+        Volunteer, through="TeamMembership", related_name="teams", verbose_name=_("members")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -135,6 +148,9 @@ class TeamMembership(models.Model):
         verbose_name = _("team membership")
         verbose_name_plural = _("team memberships")
         constraints = [models.UniqueConstraint(fields=["team", "volunteer"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} @ {self.team}"
 
 
 class RecordSource(models.TextChoices):
@@ -170,8 +186,12 @@ class ServiceRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("verified by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

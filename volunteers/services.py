@@ -90,7 +90,9 @@ def volunteer_reject(*, volunteer: Volunteer, actor: User) -> Volunteer:
 
 
 @transaction.atomic
-def team_create(*, site: Site, name: str, actor: User | None, description: str = "", leader: Volunteer | None = None) -> Team:
+def team_create(
+    *, site: Site, name: str, actor: User | None, description: str = "", leader: Volunteer | None = None
+) -> Team:
     if actor is not None and not scope(actor).manages_site(site):
         raise NotAllowed(_("Only staff of this site can create its teams."))
     if site.level == SiteLevel.BASE and not site.parent_id:

@@ -28,8 +28,9 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(town)
-        self.stdout.write(self.style.SUCCESS(f"Demo town ready: {len(town.stations)} stations, "
-                                             f"{len(town.households)} households."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo town ready: {len(town.stations)} stations, {len(town.households)} households.")
+        )
         self.stdout.write(f"Demo accounts (password {demo_password()!r}):")
         for username, role in DEMO_ACCOUNTS.items():
             self.stdout.write(f"  {username:16} {role}")
