@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models, transaction
@@ -179,6 +181,21 @@ class HouseholdCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# No 0/O, 1/I/L: a code read aloud or copied by an elderly person must not be ambiguous.
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 6
+
+
+def generate_join_code() -> str:
+    """A short random code that lets a family member join the household when registering."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(code: str) -> str:
+    """Accept what people type: lower case, spaces, a dash in the middle."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
 class HouseholdQuerySet(models.QuerySet):
     def visible_to(self, user) -> HouseholdQuerySet:
         from practice_center.scoping import scope
@@ -198,6 +215,15 @@ class Household(models.Model):
         _("category"), max_length=16, choices=HouseholdCategory.choices, default=HouseholdCategory.LOCAL
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # Shown only to the household's members (profile page) and staff; never listed publicly.
+    join_code = models.CharField(
+        _("join code"),
+        max_length=12,
+        unique=True,
+        default=generate_join_code,
+        editable=False,
+        help_text=_("Family members enter this code when they register to join the household."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = HouseholdQuerySet.as_manager()
@@ -209,6 +235,13 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding:
+            # 31^6 codes make a clash rare; pick again rather than fail on the unique index.
+            while Household.objects.filter(join_code=self.join_code).exists():
+                self.join_code = generate_join_code()
+        super().save(*args, **kwargs)
 
     @property
     def station(self) -> Site:
