@@ -1,0 +1,20 @@
+from practice_center.text import mask_id_number, mask_name, mask_phone
+
+
+def test_a_phone_number_shows_first_three_and_last_four_digits():
+    assert mask_phone("13812341234") == "138****1234"
+
+
+def test_short_or_missing_phone_numbers_reveal_nothing():
+    assert mask_phone("") == ""
+    assert mask_phone("12345") == "*****"
+
+
+def test_names_keep_the_family_name():
+    assert mask_name("张三") == "张*"
+    assert mask_name("欧阳建国") == "欧**国"
+    assert mask_name("李") == "李"
+
+
+def test_id_numbers_keep_region_and_last_four():
+    assert mask_id_number("110101199003071234") == "110101********1234"
