@@ -207,6 +207,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Many models have a `status`; name each choice set so the schema has no enum collisions.
+    "ENUM_NAME_OVERRIDES": {
+        "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
+        "ServiceRecordStatusEnum": "volunteers.models.RecordStatus",
+    },
 }
 
 # --- Portal settings ------------------------------------------------------------------------

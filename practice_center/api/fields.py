@@ -1,10 +1,13 @@
 """Serializer pieces shared by the apps' APIs."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from practice_center.text import mask_phone
 
 
+@extend_schema_field(OpenApiTypes.STR)  # the schema: a plain (possibly masked) string
 class MaskedPhoneField(serializers.Field):
     """A phone number shown in full only to the person and to staff who manage them.
 

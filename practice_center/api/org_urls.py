@@ -1,1 +1,16 @@
-urlpatterns = []
+"""/api/v1/ endpoints of the organisation: auth token, me, sites, categories."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from practice_center.api.views import CategoryViewSet, MeView, SiteViewSet, TokenView
+
+router = SimpleRouter()
+router.register("sites", SiteViewSet, basename="site")
+router.register("categories", CategoryViewSet, basename="category")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    *router.urls,
+]
