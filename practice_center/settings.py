@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "practice_center.context_processors.portal",
+                "practice_center.notifications.inbox_context",
             ],
         },
     },
@@ -161,6 +162,10 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 SMS_BACKEND = env.str("SMS_BACKEND", default="practice_center.channels.ConsoleSMSBackend")
 WECHAT_BACKEND = env.str("WECHAT_BACKEND", default="practice_center.channels.ConsoleWeChatBackend")
+# Notifications: where FileSMSBackend writes (development, tests) and the portal's public
+# address, put before the relative links in emails and WeChat messages ("" leaves them relative).
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="")
+SITE_URL = env.str("SITE_URL", default="")
 
 # --- Security (production values when DEBUG is off) -----------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
