@@ -1,0 +1,58 @@
+"""Why a points action cannot happen now (the API answers 409 with the `code`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from practice_center.exceptions import DomainError, InvalidTransition
+
+
+class PointsError(DomainError):
+    code = "points_error"
+
+
+class AlreadyAwarded(PointsError):
+    code = "already_awarded"
+    default_message = _("This rule was already awarded for this source.")
+
+
+class CapReached(PointsError):
+    code = "cap_reached"
+    default_message = _("The household has reached the limit of points for this rule in this period.")
+
+
+class RuleInactive(PointsError):
+    code = "rule_inactive"
+    default_message = _("This rule is no longer in use.")
+
+
+class RuleNotApplicable(PointsError):
+    code = "rule_not_applicable"
+    default_message = _("This rule does not apply at the household's station.")
+
+
+class RuleNotInForce(PointsError):
+    code = "rule_not_in_force"
+    default_message = _("This rule had no points value at that time.")
+
+
+class InsufficientPoints(PointsError):
+    code = "insufficient_points"
+    default_message = _("The household does not have enough points.")
+
+
+class OutOfStock(PointsError):
+    code = "out_of_stock"
+    default_message = _("Not enough of this item is left.")
+
+
+class ProductUnavailable(PointsError):
+    code = "product_unavailable"
+    default_message = _("This item is not on offer any more.")
+
+
+class AlreadyCorrected(PointsError):
+    code = "already_corrected"
+    default_message = _("This entry was already corrected.")
+
+
+class RedemptionNotReserved(InvalidTransition):
+    default_message = _("This redemption was already handed over or cancelled.")
