@@ -1,1 +1,2 @@
 urlpatterns = []
+urlpatterns += __import__("points.api_rankings", fromlist=["urlpatterns"]).urlpatterns  # GET points/rankings/ (pux)
