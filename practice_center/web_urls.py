@@ -8,6 +8,19 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("elderly-mode/", views.elderly_mode, name="elderly_mode"),
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/register/", views.register, name="register"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("sites/", views.site_list, name="site_list"),
+    path("sites/<int:pk>/", views.site_detail, name="site_detail"),
+    path("households/", views.household_list, name="household_list"),
 ]
+
+# The notification inbox (practice_center/notification_views.py).
+from django.urls import include  # noqa: E402
+
+from practice_center import notification_views  # noqa: E402
+
+urlpatterns += [path("notifications/", include((notification_views.urls, "notifications")))]

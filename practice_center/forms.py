@@ -1,0 +1,126 @@
+"""Forms of the organisation pages: registration, log in."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from practice_center.models import Grid, Household, HouseholdCategory, SiteLevel, User
+from practice_center.models.organisation import cn_mobile_validator, normalise_join_code
+
+
+class GridChoiceField(forms.ModelChoiceField):
+    """One <select> of "station · grid" grouped by station, so it works without JavaScript."""
+
+    def label_from_instance(self, obj: Grid) -> str:
+        return obj.name
+
+
+def grid_choices(grids) -> list:
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for grid in grids:
+        groups.setdefault(grid.station.name, []).append((grid.pk, f"{grid.station.name} · {grid.name}"))
+    return [("", _("Choose your station and grid")), *groups.items()]
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label=_("Phone number or user name"), max_length=150)
+
+    error_messages = {
+        "invalid_login": _("The phone number (or user name) and password do not match. Check both and try again."),
+        "inactive": _("This account is switched off. Ask your station for help."),
+    }
+
+
+class RegisterForm(forms.Form):
+    """A resident signs up: who they are, where they live, and their household."""
+
+    NEW = "new"
+    JOIN = "join"
+
+    phone = forms.CharField(
+        label=_("Mobile phone number"),
+        max_length=11,
+        validators=[cn_mobile_validator],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel", "type": "tel"}),
+        help_text=_("You log in with this number."),
+    )
+    name = forms.CharField(label=_("Real name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    household_mode = forms.ChoiceField(
+        label=_("Your household"),
+        choices=[(NEW, _("Register a new household")), (JOIN, _("Join my family's household with its join code"))],
+        widget=forms.RadioSelect,
+        initial=NEW,
+    )
+    grid = GridChoiceField(
+        label=_("Station and grid"),
+        queryset=Grid.objects.none(),
+        required=False,
+        help_text=_("Where your home is. Ask your grid worker if you are not sure."),
+    )
+    household_name = forms.CharField(
+        label=_("Household name"), max_length=100, required=False, help_text=_("For example: 张建国家")
+    )
+    household_category = forms.ChoiceField(
+        label=_("Household category"),
+        choices=HouseholdCategory.choices,
+        initial=HouseholdCategory.LOCAL,
+        required=False,
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    join_code = forms.CharField(
+        label=_("Join code"),
+        max_length=20,
+        required=False,
+        help_text=_("A family member who is registered finds it on their profile page."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        grids = (
+            Grid.objects.filter(station__is_active=True, station__level=SiteLevel.STATION)
+            .select_related("station")
+            .order_by("station__path", "name")
+        )
+        self.fields["grid"].queryset = grids
+        self.fields["grid"].choices = grid_choices(grids)
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if User.objects.filter(phone=phone).exists():
+            raise forms.ValidationError(_("This phone number is already registered. Log in instead."))
+        return phone
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", _("The two passwords are not the same."))
+        mode = data.get("household_mode")
+        if mode == self.NEW:
+            if not data.get("grid"):
+                self.add_error("grid", _("Choose your station and grid."))
+            if not (data.get("household_name") or "").strip():
+                self.add_error("household_name", _("Name the household, for example 张建国家."))
+        elif mode == self.JOIN:
+            code = normalise_join_code(data.get("join_code", ""))
+            household = (
+                Household.objects.select_related("grid__station").filter(join_code=code).first() if code else None
+            )
+            if household is None:
+                # The same message for an empty and a wrong code: nothing about other households leaks.
+                self.add_error("join_code", _("No household has this join code. Check it with your family."))
+            else:
+                data["household"] = household
+                data["grid"] = household.grid
+        return data
