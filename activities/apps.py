@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = _("Services and activities")
+
+    def ready(self) -> None:
+        from activities import notifications  # noqa: F401  (registers the notification kinds)

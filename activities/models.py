@@ -197,7 +197,12 @@ class Order(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_public = models.BooleanField(_("on the wish wall"), default=False)
     team = models.ForeignKey(
-        "volunteers.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+        "volunteers.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
     )
     volunteers = models.ManyToManyField(
         "volunteers.Volunteer", verbose_name=_("volunteers"), blank=True, related_name="orders"
@@ -259,9 +264,7 @@ class Order(models.Model):
             # Serves the time-out sweeps: orders waiting in a status since before a cut-off.
             models.Index(fields=["status", "status_changed_at"], name="order_status_since_idx"),
             # Serves the wish wall: public wishes by status.
-            models.Index(
-                fields=["status", "site"], condition=Q(is_public=True), name="order_public_wish_idx"
-            ),
+            models.Index(fields=["status", "site"], condition=Q(is_public=True), name="order_public_wish_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,531 @@
+"""State changes of the menu and the order workflow (点单 → 派单 → 接单 → 评单).
+
+The workflow is one map, `TRANSITIONS` {status: {action: next_status}}, and one function,
+`_transition`, that applies it: it locks the order row, refuses a move the map does not allow
+(InvalidTransition, HTTP 409), checks the actor (NotAllowed, HTTP 403), changes the order,
+writes the `OrderEvent` and the notifications, all in one transaction. Two people acting on
+one order at once: the second waits for the lock, then finds the new status and is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities import notifications, signals
+from activities.exceptions import InvalidTransition, MenuItemNotOffered, RatingWindowClosed, TooManyOpenOrders
+from activities.models import (
+    OPEN_STATUSES,
+    Category,
+    MenuItem,
+    Order,
+    OrderAction,
+    OrderEvent,
+    OrderKind,
+    OrderStatus,
+)
+from practice_center.exceptions import NotAllowed
+from practice_center.models import Site, User
+from practice_center.scoping import home_station, scope
+from volunteers.models import Team, TeamMembership, Volunteer, VolunteerStatus
+from volunteers.services import service_record_create
+
+S = OrderStatus
+A = OrderAction
+
+TRANSITIONS: dict[str, dict[str, str]] = {
+    S.SUBMITTED: {A.DISPATCH: S.DISPATCHED, A.CANCEL: S.CANCELLED, A.REJECT: S.REJECTED, A.CLAIM: S.ACCEPTED},
+    S.DISPATCHED: {A.ACCEPT: S.ACCEPTED, A.DECLINE: S.SUBMITTED, A.CANCEL: S.CANCELLED},
+    S.ACCEPTED: {A.COMPLETE: S.COMPLETED},
+    S.COMPLETED: {A.RATE: S.RATED},
+}
+
+
+def allowed_actions(status: str) -> set[str]:
+    return set(TRANSITIONS.get(status, {}))
+
+
+def teams_serving(site: Site):
+    """Teams that may serve an order of `site`: at the site, below it (its points), or above it."""
+    return Team.objects.filter(Q(site_id__in=site.ancestor_ids()) | Q(site__path__startswith=site.path), is_active=True)
+
+
+# ---- the menu ---------------------------------------------------------------------------------
+
+
+def _menu_item_fields(*, site: Site, category: Category, title: str, team: Team | None, actor: User) -> None:
+    if not scope(actor).manages_site(site):
+        raise NotAllowed(_("Only staff of this site can keep its menu."))
+    if not title.strip():
+        raise ValidationError({"title": _("Give the service a title.")})
+    if team is not None and not teams_serving(site).filter(pk=team.pk).exists():
+        raise ValidationError({"team": _("This team does not serve this site.")})
+
+
+@transaction.atomic
+def menu_item_create(
+    *,
+    site: Site,
+    category: Category,
+    title: str,
+    actor: User,
+    description: str = "",
+    suits: str = "",
+    duration_minutes: int | None = None,
+    team: Team | None = None,
+    is_active: bool = True,
+) -> MenuItem:
+    """Staff add a service to the menu of a site in their subtree."""
+    _menu_item_fields(site=site, category=category, title=title, team=team, actor=actor)
+    return MenuItem.objects.create(
+        site=site,
+        category=category,
+        title=title.strip(),
+        description=description.strip(),
+        suits=suits.strip(),
+        duration_minutes=duration_minutes,
+        team=team,
+        is_active=is_active,
+    )
+
+
+@transaction.atomic
+def menu_item_update(
+    *,
+    item: MenuItem,
+    actor: User,
+    category: Category,
+    title: str,
+    description: str = "",
+    suits: str = "",
+    duration_minutes: int | None = None,
+    team: Team | None = None,
+    is_active: bool = True,
+) -> MenuItem:
+    """Staff edit an item of their subtree (the site itself does not move)."""
+    item = MenuItem.objects.select_for_update().select_related("site").get(pk=item.pk)
+    _menu_item_fields(site=item.site, category=category, title=title, team=team, actor=actor)
+    item.category = category
+    item.title = title.strip()
+    item.description = description.strip()
+    item.suits = suits.strip()
+    item.duration_minutes = duration_minutes
+    item.team = team
+    item.is_active = is_active
+    item.save(
+        update_fields=[
+            "category",
+            "title",
+            "description",
+            "suits",
+            "duration_minutes",
+            "team",
+            "is_active",
+            "updated_at",
+        ]
+    )
+    return item
+
+
+# ---- placing an order -------------------------------------------------------------------------
+
+
+def _check_orderer(*, resident: User, actor: User) -> Site:
+    """The resident orders for themself, or a grid worker of the resident's grid for them."""
+    if resident.household_id is None:
+        raise ValidationError({"resident": _("Only a resident of a household can order.")})
+    if actor.pk != resident.pk and not scope(actor).works_grid(resident.household.grid_id):
+        raise NotAllowed(_("Only the resident or a grid worker of the resident's grid can order."))
+    station = home_station(resident)
+    if station is None:  # pragma: no cover - a household always has a grid and so a station
+        raise ValidationError({"resident": _("The resident belongs to no station.")})
+    return station
+
+
+def _check_open_limit(resident: User) -> None:
+    # Lock the resident's row so two orders placed at once cannot both slip under the limit.
+    User.objects.select_for_update().filter(pk=resident.pk).first()
+    limit = settings.PORTAL["MAX_OPEN_ORDERS_PER_RESIDENT"]
+    if Order.objects.filter(resident=resident, status__in=OPEN_STATUSES).count() >= limit:
+        raise TooManyOpenOrders()
+
+
+def _record_new(order: Order, actor: User, note: str = "") -> None:
+    OrderEvent.objects.create(
+        order=order, action=A.ORDER, from_status="", to_status=order.status, actor=actor, note=note, at=order.created_at
+    )
+    notifications.order_submitted(order)
+
+
+@transaction.atomic
+def order_create(
+    *,
+    resident: User,
+    actor: User,
+    menu_item: MenuItem,
+    description: str = "",
+    preferred_time: datetime.datetime | None = None,
+    address: str = "",
+) -> Order:
+    """点单: a resident (or their grid worker) orders a service on the menu of the station."""
+    station = _check_orderer(resident=resident, actor=actor)
+    if not MenuItem.objects.offered_at(station).filter(pk=menu_item.pk).exists():
+        raise MenuItemNotOffered()
+    if preferred_time is not None and preferred_time < timezone.now():
+        raise ValidationError({"preferred_time": _("Choose a time in the future.")})
+    _check_open_limit(resident)
+    order = Order.objects.create(
+        kind=OrderKind.MENU,
+        resident=resident,
+        placed_by=actor if actor.pk != resident.pk else None,
+        site=station,
+        menu_item=menu_item,
+        category_id=menu_item.category_id,
+        title=menu_item.title,
+        description=description.strip(),
+        preferred_time=preferred_time,
+        address=address.strip() or (resident.household.address if resident.household_id else ""),
+    )
+    _record_new(order, actor)
+    return order
+
+
+@transaction.atomic
+def wish_create(
+    *,
+    resident: User,
+    actor: User,
+    title: str,
+    description: str = "",
+    is_public: bool = True,
+    category: Category | None = None,
+) -> Order:
+    """微心愿: a free-text wish; public ones go on the wish wall for any team of the subtree."""
+    station = _check_orderer(resident=resident, actor=actor)
+    if not title.strip():
+        raise ValidationError({"title": _("Say in a few words what you wish for.")})
+    _check_open_limit(resident)
+    order = Order.objects.create(
+        kind=OrderKind.WISH,
+        resident=resident,
+        placed_by=actor if actor.pk != resident.pk else None,
+        site=station,
+        category=category,
+        title=title.strip()[:100],
+        description=description.strip(),
+        is_public=is_public,
+        address=resident.household.address,
+    )
+    _record_new(order, actor)
+    return order
+
+
+# ---- the one function that moves an order ----------------------------------------------------
+
+
+def _transition(
+    *,
+    order: Order,
+    action: str,
+    actor: User,
+    check: Callable[[Order], None],
+    change: Callable[[Order], Iterable[str]] = lambda order: (),
+    note: str = "",
+) -> Order:
+    """Apply `action` to `order` under a row lock: state, actor, change, event, notifications."""
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    from_status = locked.status
+    to_status = TRANSITIONS.get(from_status, {}).get(action)
+    if to_status is None:
+        raise InvalidTransition()
+    # Load relations after the lock (select_for_update with joins would lock their rows too).
+    locked = Order.objects.select_related("site", "team__leader__user", "resident", "placed_by").get(pk=order.pk)
+    check(locked)
+    now = timezone.now()
+    fields = set(change(locked))
+    locked.status = to_status
+    locked.status_changed_at = now
+    fields |= {"status", "status_changed_at"}
+    locked.save(update_fields=sorted(fields))
+    OrderEvent.objects.create(
+        order=locked, action=action, from_status=from_status, to_status=to_status, actor=actor, note=note, at=now
+    )
+    notifications.order_moved(locked, action=action, actor=actor)
+    return locked
+
+
+def _staff_check(actor: User, message: str) -> Callable[[Order], None]:
+    def check(order: Order) -> None:
+        if not scope(actor).manages_site(order.site):
+            raise NotAllowed(message)
+
+    return check
+
+
+def _leader_check(actor: User) -> Callable[[Order], None]:
+    def check(order: Order) -> None:
+        if not scope(actor).leads_team(order.team_id):
+            raise NotAllowed(_("Only the leader of the team the order was given to can do this."))
+
+    return check
+
+
+def _required(value: str, field: str, message: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
+@transaction.atomic
+def order_dispatch(*, order: Order, team: Team, actor: User, note: str = "") -> Order:
+    """派单: staff of the order's station (or above) hand it to a team that serves the station."""
+    staff = _staff_check(actor, _("Only staff of the order's station or above can dispatch it."))
+
+    def check(o: Order) -> None:
+        staff(o)
+        if not teams_serving(o.site).filter(pk=team.pk).exists():
+            raise ValidationError({"team": _("This team does not serve the order's station.")})
+        if team.leader_id is None:
+            raise ValidationError({"team": _("This team has no leader to accept the order.")})
+
+    def change(o: Order) -> list[str]:
+        o.team = team
+        o.dispatched_at = timezone.now()
+        o.accept_alert_sent = False
+        o.reason = ""
+        return ["team", "dispatched_at", "accept_alert_sent", "reason"]
+
+    return _transition(order=order, action=A.DISPATCH, actor=actor, check=check, change=change, note=note.strip())
+
+
+def _team_volunteers(team_id: int, volunteer_ids: Iterable[int]) -> list[Volunteer]:
+    ids = {int(v) for v in volunteer_ids}
+    if not ids:
+        raise ValidationError({"volunteers": _("Name at least one volunteer of the team.")})
+    members = list(
+        Volunteer.objects.filter(
+            pk__in=TeamMembership.objects.filter(team_id=team_id, volunteer_id__in=ids).values("volunteer_id"),
+            status=VolunteerStatus.APPROVED,
+        )
+    )
+    if len(members) != len(ids):
+        raise ValidationError({"volunteers": _("Name only approved volunteers who are members of the team.")})
+    return members
+
+
+@transaction.atomic
+def order_accept(*, order: Order, volunteer_ids: Iterable[int], actor: User, note: str = "") -> Order:
+    """接单: the leader of the team takes the order and names the volunteers who will serve."""
+    volunteer_ids = list(volunteer_ids)
+    leader = _leader_check(actor)
+    chosen: list[Volunteer] = []
+
+    def check(o: Order) -> None:
+        leader(o)
+        chosen.extend(_team_volunteers(o.team_id, volunteer_ids))
+
+    def change(o: Order) -> list[str]:
+        o.accepted_at = timezone.now()
+        o.volunteers.set(chosen)
+        return ["accepted_at"]
+
+    return _transition(order=order, action=A.ACCEPT, actor=actor, check=check, change=change, note=note.strip())
+
+
+@transaction.atomic
+def order_decline(*, order: Order, reason: str, actor: User) -> Order:
+    """The team leader hands the order back (reason required); staff are told to dispatch again."""
+    reason = _required(reason, "reason", _("Say why the team cannot take the order."))
+
+    def change(o: Order) -> list[str]:
+        o.declined_team_name = o.team.name if o.team_id else ""
+        o.team = None
+        o.reason = reason
+        o.dispatch_alert_sent = False
+        return ["team", "reason", "dispatch_alert_sent"]
+
+    return _transition(
+        order=order, action=A.DECLINE, actor=actor, check=_leader_check(actor), change=change, note=reason
+    )
+
+
+def _parse_hours(hours) -> Decimal:
+    try:
+        value = Decimal(str(hours))
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({"hours": _("Enter the hours as a number, such as 1.5.")})
+    if not value.is_finite() or not (Decimal("0") < value <= Decimal("24")):
+        raise ValidationError({"hours": _("Hours must be more than 0 and at most 24.")})
+    return value.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def order_complete(*, order: Order, summary: str, hours, actor: User) -> Order:
+    """The team leader or staff mark the work done; each named volunteer gets a service record
+    of `hours` (verified at once when staff complete it), then `order_completed` is sent."""
+    summary = _required(summary, "summary", _("Write a short summary of the service."))
+    value = _parse_hours(hours)
+    by_staff: list[bool] = []
+
+    def check(o: Order) -> None:
+        sc = scope(actor)
+        is_staff = sc.manages_site(o.site)
+        if not (is_staff or sc.leads_team(o.team_id)):
+            raise NotAllowed(_("Only the team leader or staff can mark the order done."))
+        by_staff.append(is_staff)
+
+    def change(o: Order) -> list[str]:
+        o.summary = summary
+        o.hours = value
+        o.completed_at = timezone.now()
+        return ["summary", "hours", "completed_at"]
+
+    order = _transition(order=order, action=A.COMPLETE, actor=actor, check=check, change=change, note=summary)
+    served_on = timezone.localdate(order.completed_at)
+    records = [
+        service_record_create(
+            volunteer=volunteer,
+            hours=value,
+            served_on=served_on,
+            source="order",
+            source_id=order.pk,
+            description=order.title,
+            actor=actor,
+            verified=by_staff[0],
+        )
+        for volunteer in order.volunteers.all()
+    ]
+    signals.order_completed.send(sender=Order, order=order, records=records, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_rate(*, order: Order, stars: int, actor: User, comment: str = "") -> Order:
+    """评单: the resident (or the grid worker who placed it) gives 1–5 stars within the window."""
+    try:
+        stars = int(stars)
+    except (TypeError, ValueError):
+        stars = 0
+    if not 1 <= stars <= 5:
+        raise ValidationError({"stars": _("Choose from 1 to 5 stars.")})
+
+    def check(o: Order) -> None:
+        if actor.pk not in (o.resident_id, o.placed_by_id):
+            raise NotAllowed(_("Only the resident who ordered can rate it."))
+        window = datetime.timedelta(days=settings.PORTAL["RATE_WINDOW_DAYS"])
+        if o.completed_at and timezone.now() > o.completed_at + window:
+            raise RatingWindowClosed()
+
+    def change(o: Order) -> list[str]:
+        o.stars = stars
+        o.comment = comment.strip()
+        o.rated_at = timezone.now()
+        return ["stars", "comment", "rated_at"]
+
+    order = _transition(order=order, action=A.RATE, actor=actor, check=check, change=change, note=comment.strip())
+    signals.order_rated.send(sender=Order, order=order, actor=actor)
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor: User, reason: str = "") -> Order:
+    """The resident (or the grid worker who placed it) or staff call the order off."""
+    reason = (reason or "").strip()
+
+    def check(o: Order) -> None:
+        if actor.pk in (o.resident_id, o.placed_by_id):
+            return
+        if not scope(actor).manages_site(o.site):
+            raise NotAllowed(_("Only the resident or staff can cancel the order."))
+
+    def change(o: Order) -> list[str]:
+        o.reason = reason
+        o.closed_at = timezone.now()
+        return ["reason", "closed_at"]
+
+    return _transition(order=order, action=A.CANCEL, actor=actor, check=check, change=change, note=reason)
+
+
+@transaction.atomic
+def order_reject(*, order: Order, reason: str, actor: User) -> Order:
+    """Staff turn an order down; the reason is shown to the resident."""
+    reason = _required(reason, "reason", _("Say why the order is turned down; the resident will see it."))
+
+    def change(o: Order) -> list[str]:
+        o.reason = reason
+        o.closed_at = timezone.now()
+        return ["reason", "closed_at"]
+
+    check = _staff_check(actor, _("Only staff of the order's station or above can reject it."))
+    return _transition(order=order, action=A.REJECT, actor=actor, check=check, change=change, note=reason)
+
+
+@transaction.atomic
+def wish_claim(*, order: Order, team: Team, actor: User, note: str = "") -> Order:
+    """认领: a leader of a team serving the wish's station claims a public wish from the wall."""
+
+    def check(o: Order) -> None:
+        if o.kind != OrderKind.WISH or not o.is_public:
+            raise InvalidTransition(_("Only public wishes on the wish wall can be claimed."))
+        if not scope(actor).leads_team(team.pk):
+            raise NotAllowed(_("Only the leader of the team can claim for it."))
+        if not teams_serving(o.site).filter(pk=team.pk).exists():
+            raise NotAllowed(_("Your team does not serve this wish's station."))
+
+    def change(o: Order) -> list[str]:
+        now = timezone.now()
+        o.team = team
+        o.dispatched_at = o.dispatched_at or now
+        o.accepted_at = now
+        if team.leader_id:
+            o.volunteers.set([team.leader_id])
+        return ["team", "dispatched_at", "accepted_at"]
+
+    return _transition(order=order, action=A.CLAIM, actor=actor, check=check, change=change, note=note.strip())
+
+
+# ---- time-outs ----------------------------------------------------------------------------------
+
+
+def orders_overdue_for_dispatch(now: datetime.datetime | None = None):
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.PORTAL["DISPATCH_TIMEOUT_HOURS"])
+    return Order.objects.filter(status=S.SUBMITTED, status_changed_at__lt=cutoff, dispatch_alert_sent=False)
+
+
+def orders_overdue_for_accept(now: datetime.datetime | None = None):
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.PORTAL["ACCEPT_TIMEOUT_HOURS"])
+    return Order.objects.filter(status=S.DISPATCHED, status_changed_at__lt=cutoff, accept_alert_sent=False)
+
+
+@transaction.atomic
+def order_alert_dispatch_overdue(*, order_id: int) -> bool:
+    """Tell the staff one level up that an order waits too long for dispatch. Once per wait:
+    the flag is set by the same conditional UPDATE that claims the alert."""
+    claimed = orders_overdue_for_dispatch().filter(pk=order_id).update(dispatch_alert_sent=True)
+    if not claimed:
+        return False
+    order = Order.objects.select_related("site", "team").get(pk=order_id)
+    notifications.dispatch_overdue(order, hours=settings.PORTAL["DISPATCH_TIMEOUT_HOURS"])
+    return True
+
+
+@transaction.atomic
+def order_alert_accept_overdue(*, order_id: int) -> bool:
+    """Remind the team leader and tell the station's staff that a dispatched order waits. Once."""
+    claimed = orders_overdue_for_accept().filter(pk=order_id).update(accept_alert_sent=True)
+    if not claimed:
+        return False
+    order = Order.objects.select_related("site", "team__leader__user").get(pk=order_id)
+    notifications.accept_overdue(order, hours=settings.PORTAL["ACCEPT_TIMEOUT_HOURS"])
+    return True
