@@ -16,6 +16,8 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     # Each entry: a thin task that calls a service; all are safe to run twice.
+    # Notifications: queue every outbox delivery that is due (broker was down, a worker died).
+    "notifications-requeue-undelivered": {"task": "practice_center.tasks.requeue_undelivered", "schedule": 60.0},
 }
 # Referenced by entries added by the apps; kept imported so the schedule reads plainly.
 _ = crontab

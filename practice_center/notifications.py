@@ -22,6 +22,7 @@ delivery is sent twice.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -196,9 +197,9 @@ def delivery_send(*, delivery_id: int) -> Outcome:
     from practice_center.channels import ChannelError, Unreachable, get_channel
 
     now = timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))
+    claimed = Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now).update(
+        attempts=F("attempts") + 1, next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)
+    )
     if not claimed:
         return Outcome("skipped")
     delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
@@ -268,10 +269,9 @@ def notification_mark_all_read(*, user) -> int:
 
 
 def inbox_context(request) -> dict:
-    """Context processor: the unread count for the header badge, counted only if a page shows it."""
-    from django.utils.functional import SimpleLazyObject
-
+    """Context processor: the unread count for the header badge. A callable, so the template
+    calls it (one COUNT query, remembered) only on pages that show it."""
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {}
-    return {"inbox_unread_count": SimpleLazyObject(lambda: unread_count(user))}
+    return {"inbox_unread_count": functools.cache(functools.partial(unread_count, user))}

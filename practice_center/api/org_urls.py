@@ -1,6 +1,6 @@
 """/api/v1/ endpoints of the organisation: auth token, me, sites, categories."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from practice_center.api.views import CategoryViewSet, MeView, SiteViewSet, TokenView
@@ -14,3 +14,6 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     *router.urls,
 ]
+
+# The caller's notifications (practice_center/api/notifications.py).
+urlpatterns += [path("", include("practice_center.api.notifications"))]

@@ -59,10 +59,6 @@ class Migration(migrations.Migration):
             model_name='notification',
             constraint=models.CheckConstraint(condition=models.Q(('kind', ''), _negated=True), name='notification_kind_not_empty'),
         ),
-        migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(('read_at__isnull', True), ('read_at__gte', models.F('created_at')), _connector='OR'), name='notification_read_after_created'),
-        ),
         migrations.AddIndex(
             model_name='delivery',
             index=models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='delivery_pending_due_idx'),

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -62,10 +63,6 @@ class Notification(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(kind=""), name="notification_kind_not_empty"),
-            models.CheckConstraint(
-                condition=Q(read_at__isnull=True) | Q(read_at__gte=models.F("created_at")),
-                name="notification_read_after_created",
-            ),
         ]
 
     def __str__(self) -> str:
@@ -96,9 +93,9 @@ class Channel(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    PENDING = "pending", pgettext_lazy("delivery status", "Pending")
+    SENT = "sent", pgettext_lazy("delivery status", "Sent")
+    FAILED = "failed", pgettext_lazy("delivery status", "Failed")
 
 
 class DeliveryQuerySet(models.QuerySet):
