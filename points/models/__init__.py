@@ -1,4 +1,4 @@
 """Civility points: the ledger, rules and the shop (ledger.py); rankings' honours (honours.py)."""
 
-from .ledger import *  # noqa: F401,F403
 from .honours import *  # noqa: F401,F403
+from .ledger import *  # noqa: F401,F403

@@ -24,8 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, max_problems: int = 20, **options):
         # One consistent snapshot of both tables, even while the portal keeps writing.
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and outermost:
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             problems, summary = self._check(max_problems)
@@ -78,13 +79,13 @@ class Command(BaseCommand):
                     continue
                 prev_hash = entry.hash
             if bad is None:
-                if balance != running:
-                    bad = f"stored balance {balance} != sum of entries {running}"
-                elif last_sequence != sequence or last_hash != prev_hash:
+                if last_sequence != sequence or last_hash != prev_hash:
                     bad = (
                         f"account head (number {last_sequence}) does not match the last entry (number {sequence}):"
                         " entries were removed or added behind the application's back"
                     )
+                elif balance != running:
+                    bad = f"stored balance {balance} != sum of entries {running}"
                 if bad is not None:
                     report(f"account {account_id}: {bad}")
             if bad is not None:
