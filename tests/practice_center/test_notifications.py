@@ -93,10 +93,13 @@ def test_notify_skips_inactive_people_and_channels_they_cannot_be_reached_on(tow
 
 
 def test_notifications_are_gone_when_the_action_rolls_back(town, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
-        with transaction.atomic():
-            dispatched(town.resident_a)
-            raise RuntimeError("the action failed after notifying")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        dispatched(town.resident_a)
+        raise RuntimeError("the action failed after notifying")
     assert not callbacks
     assert not Notification.objects.exists()
     assert not Delivery.objects.exists()
@@ -281,9 +284,11 @@ def test_a_broker_that_is_down_neither_undoes_the_action_nor_loses_the_message(
         raise ConnectionRefusedError(111, "Connection refused")
 
     monkeypatch.setattr(deliver, "apply_async", broker_down)
-    with caplog.at_level(logging.WARNING, logger="practice_center.notifications"):
-        with django_capture_on_commit_callbacks(execute=True):
-            dispatched(town.resident_a)
+    with (
+        caplog.at_level(logging.WARNING, logger="practice_center.notifications"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        dispatched(town.resident_a)
     assert "requeue_undelivered will retry" in caplog.text
     assert Delivery.objects.get().status == DeliveryStatus.PENDING
     assert RecordingSMSBackend.sent == []
@@ -304,7 +309,9 @@ def test_the_periodic_task_requeues_only_pending_deliveries_that_are_due(town, d
         Delivery.objects.filter(pk=later.pk).update(next_attempt_at=T0 + dt.timedelta(minutes=5))
         Delivery.objects.filter(pk=failed.pk).update(status=DeliveryStatus.FAILED)
         assert requeue_undelivered() == 1
-        assert [text for _phone, text in RecordingSMSBackend.sent] == ["Order 1 dispatched: 幸福村志愿服务队 will help you."]
+        assert [text for _phone, text in RecordingSMSBackend.sent] == [
+            "Order 1 dispatched: 幸福村志愿服务队 will help you."
+        ]
         clock.move_to(T0 + dt.timedelta(minutes=5))
         assert requeue_undelivered() == 1
     assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 2
