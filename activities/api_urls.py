@@ -1,1 +1,12 @@
-urlpatterns = []
+"""/api/v1/ routes of the menu, orders and wishes."""
+
+from rest_framework.routers import SimpleRouter
+
+from activities.api import MenuItemViewSet, OrderViewSet, WishViewSet
+
+router = SimpleRouter()
+router.register("menu-items", MenuItemViewSet, basename="menu-item")
+router.register("orders", OrderViewSet, basename="order")
+router.register("wishes", WishViewSet, basename="wish")
+
+urlpatterns = router.urls

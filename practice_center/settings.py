@@ -216,6 +216,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "VolunteerStatusEnum": "volunteers.models.VolunteerStatus",
         "ServiceRecordStatusEnum": "volunteers.models.RecordStatus",
+        "OrderStatusEnum": "activities.models.OrderStatus",
+        "OrderKindEnum": "activities.models.OrderKind",
     },
 }
 
