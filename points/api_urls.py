@@ -1,2 +1,20 @@
-urlpatterns = []
+"""/api/v1/points/...: the ledger, rules, awards and the shop (pcore); rankings (pux)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from points.api import AccountView, AwardCreate, EntryCorrect, EntryList, ProductViewSet, RedemptionViewSet, RuleList
+
+router = SimpleRouter()
+router.register("points/products", ProductViewSet, basename="points-product")
+router.register("points/redemptions", RedemptionViewSet, basename="points-redemption")
+
+urlpatterns = [
+    path("points/account/", AccountView.as_view(), name="points-account"),
+    path("points/entries/", EntryList.as_view(), name="points-entries"),
+    path("points/entries/<int:pk>/correct/", EntryCorrect.as_view(), name="points-entry-correct"),
+    path("points/rules/", RuleList.as_view(), name="points-rules"),
+    path("points/awards/", AwardCreate.as_view(), name="points-awards"),
+    *router.urls,
+]
 urlpatterns += __import__("points.api_rankings", fromlist=["urlpatterns"]).urlpatterns  # GET points/rankings/ (pux)

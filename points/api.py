@@ -1,0 +1,251 @@
+"""REST API of civility points (mounted under /api/v1/points/).
+
+Every queryset starts from a model's `visible_to(user)`: households, entries and redemptions
+outside the caller's scope are 404. Changes go through `points.services`; their domain errors
+become 409 with a code and NotAllowed 403 in `practice_center.api.errors`.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from points import selectors, services
+from points.models import Entry, Product, RedemptionStatus, SourceType
+from points.serializers import (
+    AccountSerializer,
+    AwardInputSerializer,
+    CancelInputSerializer,
+    CorrectInputSerializer,
+    EntrySerializer,
+    FulfilInputSerializer,
+    ProductSerializer,
+    RedemptionInputSerializer,
+    RedemptionSerializer,
+    RuleSerializer,
+)
+from practice_center.models import Household
+
+CONFLICT = OpenApiResponse(description='The state forbids it: `{"detail", "code"}`.')
+FORBIDDEN = OpenApiResponse(description="You may not do this.")
+MAX_ID = 2**62
+
+HOUSEHOLD_PARAM = OpenApiParameter(
+    "household", OpenApiTypes.INT, description="Staff: another household of your stations (default: your own)."
+)
+
+
+def _int_param(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: [_("Enter a whole number.")]}) from None
+    if not 1 <= value <= MAX_ID:
+        raise ValidationError({name: [_("Enter a whole number.")]})
+    return value
+
+
+def household_for(request) -> Household:
+    """`?household=` if the caller may see it (404 otherwise), else the caller's own."""
+    pk = _int_param(request, "household")
+    if pk is None:
+        if not request.user.household_id:
+            raise NotFound(_("You do not belong to a household; staff pass ?household=."))
+        pk = request.user.household_id
+    household = Household.objects.visible_to(request.user).filter(pk=pk).select_related("grid__station").first()
+    if household is None:
+        raise NotFound()
+    return household
+
+
+def _rank_in_station(household: Household) -> int | None:
+    try:
+        from points.rankings import current_year, household_rank
+    except ImportError:  # the rankings module is optional for the ledger
+        return None
+    return household_rank(household=household, period=current_year())
+
+
+class AccountView(APIView):
+    @extend_schema(parameters=[HOUSEHOLD_PARAM], responses=AccountSerializer, summary="A household's balance")
+    def get(self, request):
+        household = household_for(request)
+        data = {
+            "household": household.pk,
+            "household_name": household.name,
+            "balance": selectors.balance_of(household),
+            "rank_in_station": _rank_in_station(household),
+        }
+        return Response(AccountSerializer(data).data)
+
+
+class EntryList(generics.ListAPIView):
+    """The household's ledger, newest first."""
+
+    serializer_class = EntrySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
+            return Entry.objects.none()
+        household = household_for(self.request)
+        return (
+            Entry.objects.visible_to(self.request.user)
+            .filter(account__household=household)
+            .select_related("rule", "rule_version")
+            .order_by("-sequence")
+        )
+
+    @extend_schema(parameters=[HOUSEHOLD_PARAM])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class EntryCorrect(APIView):
+    @extend_schema(
+        request=CorrectInputSerializer,
+        responses={201: EntrySerializer, 403: FORBIDDEN, 409: CONFLICT},
+        summary="Correct an entry with a compensating entry (staff)",
+    )
+    def post(self, request, pk: int):
+        entry = get_object_or_404(Entry.objects.visible_to(request.user).select_related("account__household"), pk=pk)
+        data = CorrectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        correction = services.entry_correct(entry=entry, actor=request.user, reason=data.validated_data["reason"])
+        return Response(EntrySerializer(correction).data, status=status.HTTP_201_CREATED)
+
+
+class RuleList(generics.ListAPIView):
+    """The rules in use, with the points each is worth now."""
+
+    serializer_class = RuleSerializer
+
+    def get_queryset(self):
+        return selectors.rules_in_force()
+
+
+class AwardCreate(APIView):
+    @extend_schema(
+        request=AwardInputSerializer,
+        responses={
+            201: EntrySerializer,
+            403: FORBIDDEN,
+            404: OpenApiResponse(description="No such household"),
+            409: CONFLICT,
+        },
+        summary="Award points to a household (staff)",
+    )
+    def post(self, request):
+        data = AwardInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        household = (
+            Household.objects.visible_to(request.user).filter(pk=values["household"]).select_related("grid__station")
+        ).first()
+        if household is None:
+            raise NotFound()
+        source = values.get("source")
+        entry = services.points_award(
+            household=household,
+            rule=values["rule"],
+            actor=request.user,
+            source_type=source["type"] if source else SourceType.MANUAL,
+            source_id=source["id"] if source else None,
+            quantity=values["quantity"],
+            note=values["note"],
+            evidence=values["evidence"],
+        )
+        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+    """Goods of the points supermarket: residents see their station's and those above it."""
+
+    serializer_class = ProductSerializer
+
+    def get_queryset(self):
+        return selectors.products_for(self.request.user, site_id=_int_param(self.request, "site"))
+
+    @extend_schema(parameters=[OpenApiParameter("site", OpenApiTypes.INT, description="Only goods of this site.")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The household's redemptions; staff: those of their sites. Reserve, hand over, cancel."""
+
+    serializer_class = RedemptionSerializer
+
+    def get_queryset(self):
+        status_filter = self.request.query_params.get("status") or None
+        if status_filter is not None and status_filter not in RedemptionStatus.values:
+            raise ValidationError({"status": [_("Not a redemption status.")]})
+        qs = selectors.redemptions_for(self.request.user, status=status_filter)
+        code = (self.request.query_params.get("pickup_code") or "").strip().upper()
+        if code:
+            qs = qs.filter(pickup_code=code[:16])
+        return qs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=RedemptionStatus.values),
+            OpenApiParameter("pickup_code", OpenApiTypes.STR, description="Staff: find a redemption by its code."),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=RedemptionInputSerializer,
+        responses={201: RedemptionSerializer, 403: FORBIDDEN, 409: CONFLICT},
+        summary="Redeem points for goods",
+    )
+    def create(self, request, *args, **kwargs):
+        data = RedemptionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = Product.objects.visible_to(request.user).filter(pk=data.validated_data["product"]).first()
+        if product is None:
+            raise ValidationError({"product": [_("No such item on offer to you.")]})
+        redemption = services.redemption_create(
+            user=request.user, product=product, quantity=data.validated_data["quantity"]
+        )
+        return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=FulfilInputSerializer,
+        responses={200: RedemptionSerializer, 403: FORBIDDEN, 409: CONFLICT},
+        summary="Hand the goods over against the pickup code (staff)",
+    )
+    @action(detail=True, methods=["post"])
+    def fulfil(self, request, pk=None):
+        redemption = self.get_object()
+        data = FulfilInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        redemption = services.redemption_fulfil(
+            redemption=redemption, actor=request.user, pickup_code=data.validated_data["pickup_code"]
+        )
+        return Response(RedemptionSerializer(redemption).data)
+
+    @extend_schema(
+        request=CancelInputSerializer,
+        responses={200: RedemptionSerializer, 403: FORBIDDEN, 409: CONFLICT},
+        summary="Cancel before pickup: points and stock come back",
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        redemption = self.get_object()
+        data = CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        redemption = services.redemption_cancel(
+            redemption=redemption, actor=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(RedemptionSerializer(redemption).data)
