@@ -270,7 +270,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return orders.prefetch_related("volunteers", "events__actor")
 
     def _answer(self, order: Order, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=order.pk)
+        # Not through visible_to: a leader who just declined no longer sees the order, yet is answered.
+        fresh = (
+            Order.objects.select_related("site", "resident", "team")
+            .prefetch_related("volunteers", "events__actor")
+            .get(pk=order.pk)
+        )
         return Response(OrderDetailSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request, *args, **kwargs):
