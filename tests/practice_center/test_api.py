@@ -330,3 +330,39 @@ def test_a_user_without_a_household_or_role_has_no_station(db, api):
     loner = UserFactory(username="loner")
     body = api(loner).get("/api/v1/me/").json()
     assert (body["household"], body["station"], body["roles"]) == (None, None, [])
+
+
+# ---- schema and docs -----------------------------------------------------------------------
+
+
+def test_the_schema_publishes_the_foundation_endpoints(db, api):
+    response = api().get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/v1/auth/token/",
+        "/api/v1/me/",
+        "/api/v1/sites/",
+        "/api/v1/sites/{id}/",
+        "/api/v1/categories/",
+        "/api/v1/volunteers/",
+        "/api/v1/volunteers/{id}/approve/",
+        "/api/v1/volunteers/{volunteer_pk}/service-records/",
+        "/api/v1/service-records/{id}/verify/",
+        "/api/v1/teams/{id}/",
+    ):
+        assert path in paths
+
+
+def test_the_docs_page_serves_swagger_ui_from_the_sidecar_without_a_cdn(db, api):
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    response = api().get("/api/docs/")
+    assert response.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', response.content.decode())
+    assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        assert finders.find(asset.removeprefix("/static/")), asset
