@@ -1,0 +1,37 @@
+"""Menu entries and home buttons of the points app (collected by practice_center.navigation)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from practice_center.navigation import NavItem
+from practice_center.scoping import scope
+
+
+def nav_items(request) -> list[NavItem]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    items = [NavItem(_("Points"), reverse("points:home"), order=40)]
+    if scope(user).is_staff_anywhere:
+        items.append(NavItem(_("Hand over goods"), reverse("points:fulfil"), order=41))
+    return items
+
+
+def home_actions(request) -> list[NavItem]:
+    from points.selectors import balance_of
+
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    actions = []
+    if user.household_id:
+        actions.append(
+            NavItem(_("My points"), reverse("points:home"), order=40, badge=balance_of(user.household) or None)
+        )
+        actions.append(NavItem(_("Points supermarket"), reverse("points:shop"), order=41))
+    if scope(user).is_staff_anywhere:
+        actions.append(NavItem(_("Award points"), reverse("points:award"), order=42))
+        actions.append(NavItem(_("Hand over goods"), reverse("points:fulfil"), order=43))
+    return actions
