@@ -61,6 +61,13 @@ def test_a_wrong_password_gives_400_with_a_message_and_no_token(town, api):
     assert not Token.objects.filter(user=town.resident_a).exists()
 
 
+def test_the_login_error_is_in_chinese_unless_english_is_chosen(town, api):
+    body = {"username": "resident_a", "password": "wrong-password"}
+    assert api().post(TOKEN_URL, body).json()["non_field_errors"] == ["用户名或手机号与密码不匹配。"]
+    english = api().post(TOKEN_URL + "?lang=en", body).json()["non_field_errors"]
+    assert english == ["The user name or phone number and password do not match."]
+
+
 def test_an_unknown_user_gives_the_same_400_as_a_wrong_password(town, api):
     unknown = api().post(TOKEN_URL, {"username": "nobody", "password": PASSWORD})
     wrong = api().post(TOKEN_URL, {"username": "resident_a", "password": "nope-nope"})
