@@ -373,3 +373,34 @@ def test_the_docs_page_serves_swagger_ui_from_the_sidecar_without_a_cdn(db, api)
     for asset in assets:
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), asset
+
+
+# ---- every foundation read endpoint, every persona -----------------------------------------
+
+READ_URLS = [
+    "/api/v1/me/",
+    "/api/v1/sites/",
+    "/api/v1/sites/{station_a}/",
+    "/api/v1/categories/",
+    "/api/v1/volunteers/",
+    "/api/v1/teams/",
+    "/api/v1/teams/{team_a}/",
+    "/api/v1/service-records/",
+]
+
+
+def _url(template: str, town) -> str:
+    return template.format(station_a=town.station_a.pk, team_a=town.team_a.pk)
+
+
+@pytest.mark.parametrize("template", READ_URLS)
+def test_every_foundation_read_needs_a_login(town, api, template):
+    response = api().get(_url(template, town))
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("template", READ_URLS)
+@pytest.mark.parametrize("persona", ["resident_a", "staff_a", "staff_b", "grid_worker_a", "leader_a_user", "admin"])
+def test_every_persona_can_read_the_foundation_endpoints(town, api, template, persona):
+    assert api(getattr(town, persona)).get(_url(template, town)).status_code == 200
