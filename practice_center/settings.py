@@ -121,7 +121,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "interval_step": 0.2,
     # A broker that accepts the connection but never answers (hung, half-open after a failover)
-    # would otherwise block a publish for ever; measured: see the notifications tests.
+    # would otherwise block a publish for ever (measured: bench/notify_broker_down.py).
     "socket_timeout": 1,
     "socket_connect_timeout": 1,
 }
