@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
+from django.utils import translation
 
 from activities import services, signals
 from activities.exceptions import InvalidTransition, MenuItemNotOffered, RatingWindowClosed, TooManyOpenOrders
@@ -417,7 +418,10 @@ def test_suggestions_are_two_queries_however_many_teams(town, make_order, django
     assert len(ranked) == 16
     institute_team = next(s for s in ranked if s.team.site_id == town.institute.pk)
     assert institute_team.distance == "institute"
-    assert "same institute" in institute_team.reason_text
+    with translation.override("en"):
+        assert "same institute" in institute_team.reason_text
+    with translation.override("zh-hans"):
+        assert "同一实践所" in institute_team.reason_text
 
 
 def test_open_load_lowers_a_team(town, make_order):
@@ -425,7 +429,8 @@ def test_open_load_lowers_a_team(town, make_order):
     make_order("accepted")
     order = Order.objects.select_related("site", "category", "menu_item").get(pk=make_order().pk)
     top = suggested_teams(order)[0]
-    assert top.open_orders == 2 and "2 open orders" in top.reason_text
+    with translation.override("en"):
+        assert top.open_orders == 2 and "2 open orders" in top.reason_text
 
 
 # ---- menu -----------------------------------------------------------------------------------------
