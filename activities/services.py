@@ -529,3 +529,14 @@ def order_alert_accept_overdue(*, order_id: int) -> bool:
     order = Order.objects.select_related("site", "team__leader__user").get(pk=order_id)
     notifications.accept_overdue(order, hours=settings.PORTAL["ACCEPT_TIMEOUT_HOURS"])
     return True
+
+
+def order_timeouts_sweep(*, limit: int = 1000) -> dict[str, int]:
+    """Send the time-out alerts that are due: each order's alert in its own short transaction,
+    claimed by a conditional UPDATE, so a sweep that runs twice (or twice at once) alerts once."""
+    sent = {"dispatch": 0, "accept": 0}
+    for order_id in orders_overdue_for_dispatch().order_by("pk").values_list("pk", flat=True)[:limit]:
+        sent["dispatch"] += order_alert_dispatch_overdue(order_id=order_id)
+    for order_id in orders_overdue_for_accept().order_by("pk").values_list("pk", flat=True)[:limit]:
+        sent["accept"] += order_alert_accept_overdue(order_id=order_id)
+    return sent

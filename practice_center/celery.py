@@ -18,6 +18,8 @@ app.conf.beat_schedule = {
     # Each entry: a thin task that calls a service; all are safe to run twice.
     # Notifications: queue every outbox delivery that is due (broker was down, a worker died).
     "notifications-requeue-undelivered": {"task": "practice_center.tasks.requeue_undelivered", "schedule": 60.0},
+    # Orders: alert staff above / the team leader on orders not dispatched or accepted in time (once each).
+    "orders-timeouts": {"task": "activities.tasks.order_timeouts", "schedule": 600.0},
 }
 # Referenced by entries added by the apps; kept imported so the schedule reads plainly.
 _ = crontab
