@@ -1,0 +1,75 @@
+"""Admin of the points ledger (pcore). The ledger is read-only here: entries change only
+through points.services, as compensating entries. (pux adds the honours admin below.)"""
+
+from django.contrib import admin
+
+from points.models import Account, Entry, Product, Redemption, Rule, RuleVersion
+
+
+class RuleVersionInline(admin.TabularInline):
+    """New versions may be added; existing ones are history and stay as they are."""
+
+    model = RuleVersion
+    extra = 0
+    can_delete = False
+    fields = ["number", "points", "effective_from", "note", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Rule)
+class RuleAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "unit", "cap_per_day", "cap_per_month", "site", "is_active"]
+    list_filter = ["is_active", "unit"]
+    search_fields = ["code", "name_zh", "name_en"]
+    inlines = [RuleVersionInline]
+
+    def save_formset(self, request, form, formset, change):
+        for version in formset.save(commit=False):
+            version.created_by = request.user
+            version.save()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["household", "balance", "last_sequence", "updated_at"]
+    list_select_related = ["household"]
+    search_fields = ["household__name"]
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ["account", "sequence", "kind", "amount", "balance_after", "rule", "note", "created_at"]
+    list_filter = ["kind", "source_type"]
+    list_select_related = ["account__household", "rule"]
+    search_fields = ["account__household__name", "note"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "price", "stock", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["site"]
+    search_fields = ["name", "site__name"]
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(ReadOnlyAdmin):
+    list_display = ["pickup_code", "household", "product", "quantity", "points", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["household", "product"]
+    search_fields = ["pickup_code", "household__name"]
