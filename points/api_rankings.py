@@ -64,22 +64,22 @@ class RankingQuerySerializer(serializers.Serializer):
         return site
 
 
-@extend_schema(
-    operation_id="points_rankings_list",
-    description=f"{BASIS_TEXT} {TIE_BREAK_TEXT} Staff rank any site of their subtrees; residents their own "
-    "station, with other households' names masked. Default: the caller's station (staff: the highest "
-    "managed site) and the current year.",
-    parameters=[
-        OpenApiParameter("site", OpenApiTypes.INT, description="Rank the households under this site."),
-        OpenApiParameter("category", OpenApiTypes.STR, enum=["local", "migrant", "other"]),
-        OpenApiParameter("year", OpenApiTypes.INT, description="A calendar year, such as 2026."),
-        OpenApiParameter("period", OpenApiTypes.STR, description="A year (2026) or a month (2026-05)."),
-    ],
-    responses=RankingRowSerializer(many=True),
-)
 class RankingView(GenericAPIView):
     serializer_class = RankingRowSerializer
 
+    @extend_schema(
+        operation_id="points_rankings_list",
+        description=f"{BASIS_TEXT} {TIE_BREAK_TEXT} Staff rank any site of their subtrees; residents their own "
+        "station, with other households' names masked. Default: the caller's station (staff: the highest "
+        "managed site) and the current year.",
+        parameters=[
+            OpenApiParameter("site", OpenApiTypes.INT, description="Rank the households under this site."),
+            OpenApiParameter("category", OpenApiTypes.STR, enum=["local", "migrant", "other"]),
+            OpenApiParameter("year", OpenApiTypes.INT, description="A calendar year, such as 2026."),
+            OpenApiParameter("period", OpenApiTypes.STR, description="A year (2026) or a month (2026-05)."),
+        ],
+        responses=RankingRowSerializer(many=True),
+    )
     def get(self, request):
         query = RankingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
