@@ -1,0 +1,75 @@
+"""The order journey on phone-sized screens: a resident orders, staff dispatch, the leader
+accepts and completes, the resident rates; each sees the status in Chinese. Screenshots go to
+test-artifacts/orders-*.png for a person to look at."""
+
+import pytest
+
+from activities.models import Category, MenuItem, Order
+from tests.browser.conftest import DESK, login, screenshot, serious_axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_order_goes_from_the_resident_to_the_team_and_back(new_page, town, password):
+    item = MenuItem.objects.create(
+        site=town.station_a, category=Category.objects.get(code="law"), title="法律咨询上门", suits="老年人"
+    )
+
+    # The resident orders from the menu on a phone.
+    resident = new_page()
+    login(resident, "resident_a", password)
+    resident.goto("/activities/menu/")
+    assert resident.get_by_role("link", name="法律服务").is_visible()
+    screenshot(resident, "orders-1-menu-phone")
+    assert serious_axe_violations(resident) == []
+    resident.click(f"main a[href='/activities/menu/{item.pk}/order/']")
+    resident.fill("#id_description", "想咨询老房子过户的事")
+    screenshot(resident, "orders-2-order-form-phone")
+    resident.click("main button[type=submit]")
+    resident.wait_for_load_state("networkidle")
+    assert "已点单" in resident.inner_text("main")
+    screenshot(resident, "orders-3-placed-phone")
+    order = Order.objects.get()
+
+    # Staff dispatch from the suggested teams in one tap.
+    staff = new_page(viewport=DESK)
+    login(staff, "staff_a", password)
+    staff.goto("/activities/orders/queue/")
+    assert "法律咨询上门" in staff.inner_text("main")
+    screenshot(staff, "orders-4-queue-desk")
+    staff.goto(f"/activities/orders/{order.pk}/")
+    assert "同一实践站" in staff.inner_text("main")
+    screenshot(staff, "orders-5-dispatch-desk")
+    staff.click("main .suggestion button[type=submit]")
+    staff.wait_for_load_state("networkidle")
+    assert "已派单" in staff.inner_text("main")
+
+    # The leader accepts with the volunteers ticked, then completes.
+    leader = new_page()
+    login(leader, "leader_a", password)
+    leader.goto("/activities/orders/team/")
+    assert "已派单" in leader.inner_text("main")
+    leader.goto(f"/activities/orders/{order.pk}/")
+    leader.check(f"input[name=volunteers][value='{town.member_a.pk}']")
+    screenshot(leader, "orders-6-accept-phone")
+    leader.click("main form[action$='/accept/'] button[type=submit]")
+    leader.wait_for_load_state("networkidle")
+    assert "已接单" in leader.inner_text("main")
+    leader.fill("#complete-summary", "已上门解答，帮忙整理了材料")
+    leader.fill("#complete-hours", "1.5")
+    leader.click("main form[action$='/complete/'] button[type=submit]")
+    leader.wait_for_load_state("networkidle")
+    assert "已完成" in leader.inner_text("main")
+
+    # The resident follows the timeline and rates with a big star button.
+    resident.goto("/activities/orders/mine/")
+    assert "已完成" in resident.inner_text("main")
+    resident.goto(f"/activities/orders/{order.pk}/")
+    screenshot(resident, "orders-7-rate-phone")
+    assert serious_axe_violations(resident) == []
+    resident.click("main button[name=stars][value='5']")
+    resident.wait_for_load_state("networkidle")
+    assert "已评价" in resident.inner_text("main")
+    screenshot(resident, "orders-8-rated-phone")
+    order.refresh_from_db()
+    assert (order.status, order.stars) == ("rated", 5)
