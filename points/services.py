@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -67,8 +67,10 @@ def account_for(household: Household) -> Account:
 
 
 def _lock_account(household: Household) -> Account:
-    account = account_for(household)
-    return Account.objects.select_for_update().get(pk=account.pk)
+    account = Account.objects.select_for_update().filter(household=household).first()
+    if account is None:  # the first entry of this household: create, then lock
+        account = Account.objects.select_for_update().get(pk=account_for(household).pk)
+    return account
 
 
 def _one_line(text: str) -> str:
@@ -393,7 +395,11 @@ def redemption_create(
 ) -> Redemption:
     """A resident reserves goods: points and stock are taken at once, a pickup code is given.
 
-    Locks the account, then the product (the one order every ledger write follows)."""
+    Locks the account (SELECT ... FOR UPDATE), then the product: its stock is taken by a
+    guarded `UPDATE ... SET stock = stock - n WHERE stock >= n` as the LAST statement, so the
+    product row (shared by every resident redeeming it) stays locked only for the commit, not
+    for the whole transaction. The same order (account, then product) as every other write,
+    so no deadlock; if the guard fails, the whole transaction (redemption, entry) rolls back."""
     quantity = _as_count(quantity)
     if not user.household_id:
         raise NotAllowed(_("Only residents of a household can redeem points."))
@@ -401,10 +407,10 @@ def redemption_create(
         raise NotAllowed(_("This item is offered at another station."))
     household = user.household
     account = _lock_account(household)
-    product = Product.objects.select_for_update().get(pk=product.pk)
+    product = Product.objects.get(pk=product.pk)
     if not product.is_active:
         raise ProductUnavailable()
-    if product.stock < quantity:
+    if product.stock < quantity:  # refused early; the guarded UPDATE below is what decides
         raise OutOfStock()
     points = product.price * quantity
     if account.balance < points:
@@ -443,8 +449,15 @@ def redemption_create(
         actor=user,
         at=at,
     )
+    taken = Product.objects.filter(pk=product.pk, is_active=True, price=product.price, stock__gte=quantity).update(
+        stock=F("stock") - quantity
+    )
+    if not taken:  # sold out (or withdrawn, or repriced) while we wrote: undo everything
+        current = Product.objects.filter(pk=product.pk).values("is_active", "price").first()
+        if current and current["is_active"] and current["price"] == product.price:
+            raise OutOfStock()
+        raise ProductUnavailable()
     product.stock -= quantity
-    product.save(update_fields=["stock"])
     return redemption
 
 
