@@ -221,7 +221,7 @@ class MenuItemViewSet(viewsets.ReadOnlyModelViewSet):
             self.request.user,
             category=params.get("category", "")[:32],
             q=params.get("q", "")[:100],
-            site=int(site) if site.isdigit() else None,
+            site=selectors.int_param(site),
         ).order_by("category__sort_order", "title", "id")
 
 
@@ -258,12 +258,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                 orders = orders.filter(status=status_)
             site = params.get("site")
             if site:
-                if not site.isdigit():
+                if selectors.int_param(site) is None:
                     raise ValidationError({"site": ["A site id is a number."]})
                 from practice_center.models import Site
 
-                path = Site.objects.filter(pk=site).values_list("path", flat=True).first() or "\0"
-                orders = orders.filter(site__path__startswith=path)
+                path = Site.objects.filter(pk=selectors.int_param(site)).values_list("path", flat=True).first()
+                orders = orders.filter(site__path__startswith=path) if path else orders.none()
             if params.get("mine") == "1":
                 orders = orders.filter(Q(resident_id=self.request.user.pk) | Q(placed_by_id=self.request.user.pk))
             return orders.prefetch_related("volunteers").order_by("-created_at", "-id")

@@ -79,4 +79,4 @@ class DecisionForm(forms.Form):
     summary = forms.CharField(required=False, max_length=4000)
     hours = forms.CharField(required=False, max_length=20)
     stars = forms.IntegerField(required=False)
-    team = forms.IntegerField(required=False)
+    team = forms.IntegerField(required=False, min_value=1, max_value=2**62)

@@ -22,17 +22,32 @@ from volunteers.models import Team, TeamMembership, VolunteerStatus
 ORDER_LIST_RELATED = ("site", "category", "menu_item", "resident", "placed_by", "team")
 
 
+def int_param(value) -> int | None:
+    """An id from a query string or form, or None: ASCII digits only, within a bigint."""
+    value = str(value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
+
+
+def _param(value) -> str:
+    """A filter value from a query string, without NUL characters (PostgreSQL refuses them)."""
+    return str(value or "").replace("\x00", "").strip()
+
+
 def menu_for(user, *, category: str | int | None = None, q: str = "", site: int | None = None) -> QuerySet[MenuItem]:
     """The menu as the person sees it: active items of the station and above (staff also their
     subtree's), optionally by category (code or id), a site, and a search in title/description."""
     items = MenuItem.objects.visible_to(user).select_related("site", "category", "team")
+    category, q = _param(category), _param(q)
     if category:
         items = (
-            items.filter(category__pk=category) if str(category).isdigit() else items.filter(category__code=category)
+            items.filter(category__pk=int_param(category))
+            if int_param(category)
+            else items.filter(category__code=category)
         )
     if site:
         items = items.filter(site_id=site)
-    q = (q or "").strip()
     if q:
         items = items.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(suits__icontains=q))
     return items
@@ -61,13 +76,16 @@ def staff_queue(
     oldest. Without a status filter it shows the open ones (submitted, dispatched, accepted)."""
     now = now or timezone.now()
     orders = Order.objects.filter(scope(user).site_q("site")) if scope(user).is_staff_anywhere else Order.objects.none()
+    category = _param(category)
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
     else:
         orders = orders.filter(status__in=[OrderStatus.SUBMITTED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED])
     if category:
         orders = (
-            orders.filter(category__pk=category) if str(category).isdigit() else orders.filter(category__code=category)
+            orders.filter(category__pk=int_param(category))
+            if int_param(category)
+            else orders.filter(category__code=category)
         )
     if site:
         orders = orders.filter(site_id=site)

@@ -29,6 +29,7 @@ def test_the_menu_filters_by_category_and_search(town, menu, api):
     assert [i["title"] for i in client.get("/api/v1/menu-items/?category=health").json()["results"]] == ["义诊"]
     assert [i["title"] for i in client.get("/api/v1/menu-items/?q=遗产").json()["results"]] == ["法律咨询上门"]
     assert client.get("/api/v1/menu-items/?site=abc&category=%00").status_code == 200
+    assert client.get("/api/v1/menu-items/?site=%C2%B2&q=%00x&category=99999999999999999999999").status_code == 200
 
 
 def test_another_stations_menu_item_is_not_found(town, menu, api):
@@ -87,6 +88,8 @@ def test_ordering_another_stations_item_is_a_conflict_with_a_code(town, menu, ap
         {"menu_item": [1]},
         {"kind": "wish", "title": "x" * 500},
         {"resident": 999999, "kind": "wish", "title": "x"},
+        {"menu_item": 10**20},
+        {"kind": "wish", "title": "nul\x00byte"},
     ],
 )
 def test_bad_order_input_is_a_400_with_field_messages(town, menu, api, payload):
@@ -135,6 +138,8 @@ def test_the_list_filters_by_status_site_and_mine(town, make_order, api):
     assert len(api(town.resident_a).get(f"{ORDERS}?mine=1").json()["results"]) == 2
     assert client.get(f"{ORDERS}?status=nonsense").status_code == 400
     assert client.get(f"{ORDERS}?site=x").status_code == 400
+    assert client.get(f"{ORDERS}?site=%C2%B2").status_code == 400
+    assert client.get(f"{ORDERS}?site=999999").json()["results"] == []
 
 
 def test_the_detail_carries_the_events(town, make_order, api):

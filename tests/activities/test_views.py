@@ -138,6 +138,13 @@ def test_a_resident_posting_a_staff_action_is_forbidden(town, make_order, as_use
     assert as_user(town.resident_a).post(act(make_order(), "reject"), {"reason": "x"}).status_code == 403
 
 
+def test_a_huge_or_odd_team_id_is_a_message_not_an_error(town, make_order, as_user):
+    order = make_order()
+    for team in ("99999999999999999999999", "²", "\x00"):
+        response = as_user(town.staff_a).post(act(order, "dispatch"), {"team": team}, follow=True)
+        assert response.status_code == 200 and Order.objects.get(pk=order.pk).status == "submitted"
+
+
 def test_an_unknown_action_is_forbidden_not_an_error(town, make_order, as_user):
     assert as_user(town.staff_a).post(act(make_order(), "explode"), {}).status_code == 403
 
@@ -163,6 +170,7 @@ def test_the_queue_filters_by_status(town, make_order, as_user):
     assert len(client.get(reverse("activities:queue")).context["orders"]) == 2
     assert len(client.get(reverse("activities:queue") + "?status=dispatched").context["orders"]) == 1
     assert client.get(reverse("activities:queue") + "?status=zzz&site=abc&category=%00").status_code == 200
+    assert client.get(reverse("activities:queue") + "?site=%C2%B2&category=99999999999999999999999").status_code == 200
 
 
 def test_the_wish_wall_masks_names_and_the_leader_claims(town, as_user):
