@@ -103,7 +103,9 @@ def load(n_households: int, n_entries: int) -> None:
         staff = User.objects.create_user("bench-staff", password="x", name="基准站长")
         RoleAssignment.objects.create(user=staff, role=Role.STATION_STAFF, site=stations[0])
         residents = [
-            User(username=f"bench-resident-{i}", name=f"居民{i}", household=households[i * (n_households // 16)])
+            User(
+                username=f"bench-resident-{i}", name=f"居民{i}", household=households[i * (n_households // 16) + i * 5]
+            )  # 16 different stations
             for i in range(16)
         ]
         User.objects.bulk_create(residents)
