@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from activities import views
@@ -23,3 +24,8 @@ urlpatterns = [
     path("wishes/new/", views.wish_new, name="wish_new"),
     path("wishes/<int:pk>/claim/", views.wish_claim, name="wish_claim"),
 ]
+
+if settings.ORDERS_BENCH_VIEWS:  # benchmarks only; see bench/orders_bench.py
+    from activities.bench_views import bare_menu
+
+    urlpatterns.append(path("bench/menu/", bare_menu, name="bench_menu"))

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "practice_center.middleware.RejectNullBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "practice_center.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +244,9 @@ PORTAL = {
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")
+# Benchmarks only (bench/orders_bench.py): mounts /activities/bench/menu/, a bare Django view that
+# returns the same menu rows as /api/v1/menu-items/, to measure what DRF costs. Never in production.
+ORDERS_BENCH_VIEWS = env.bool("ORDERS_BENCH_VIEWS", default=False)
 
 LOGGING = {
     "version": 1,
