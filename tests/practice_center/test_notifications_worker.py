@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection, transaction
+from kombu import pools as kombu_pools
 
 from practice_center import services
 from practice_center.celery import app as celery_app
@@ -102,8 +103,9 @@ def broker(url: str) -> Iterator[None]:
     saved = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
 
     def reset_pools():
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
+        # Close and forget every pooled connection (kombu keeps a process-wide registry), so the
+        # next publish connects to `url` afresh instead of reusing a closed or stale pool.
+        kombu_pools.reset()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
