@@ -25,3 +25,33 @@ class CookieLocaleMiddleware:
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
         translation.deactivate()
         return response
+
+
+class RejectNullBytesMiddleware:
+    """Answer 400 to a query string or form field holding a NUL character.
+
+    PostgreSQL cannot store or compare text with NUL ("A string literal cannot contain NUL"),
+    so a filter such as `?q=%00` would otherwise end as a server error deep in some view.
+    Form and serializer fields refuse NUL already; this covers every query parameter in one place.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request.GET) or (
+            request.method == "POST"
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and self._has_nul(request.POST)
+        ):
+            from django.http import HttpResponseBadRequest, JsonResponse
+
+            message = "Null characters are not allowed."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "invalid"}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(data) -> bool:
+        return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)

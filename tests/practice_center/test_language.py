@@ -37,9 +37,20 @@ def test_elderly_mode_switch_enlarges_text_and_is_remembered(town, password):
     client.post("/elderly-mode/", {"enabled": "1", "next": "/"})
     town.resident_a.refresh_from_db()
     assert town.resident_a.elderly_mode
-    assert 'class="elderly"' in client.get("/accounts/login/").content.decode()
+    assert 'class="elderly"' in client.get("/sites/").content.decode()
 
 
 def test_elderly_mode_refuses_an_offsite_next():
     response = Client().post("/elderly-mode/", {"enabled": "1", "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_a_null_character_in_a_query_string_is_a_bad_request():
+    response = Client().get("/api/v1/categories/?q=%00")
+    assert response.status_code == 400
+    assert Client().get("/accounts/login/?next=%00").status_code == 400
+
+
+def test_a_null_character_in_a_form_field_is_a_bad_request():
+    response = Client().post("/accounts/login/", {"username": "a\x00b", "password": "x"})
+    assert response.status_code == 400
