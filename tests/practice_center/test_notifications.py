@@ -83,6 +83,20 @@ def test_notify_writes_one_notification_per_recipient_and_one_sms_delivery_each(
     assert Delivery.objects.filter(channel="sms", status=DeliveryStatus.PENDING).count() == 2
 
 
+@pytest.mark.parametrize("size", [1, 12])
+def test_notify_writes_in_two_inserts_whatever_the_number_of_recipients(
+    town, django_assert_num_queries, django_capture_on_commit_callbacks, size
+):
+    people = [UserFactory() for _ in range(size)]
+    with (
+        django_capture_on_commit_callbacks(execute=False),
+        transaction.atomic(),
+        django_assert_num_queries(2),  # the notifications, then their SMS deliveries
+    ):
+        notify(recipients=people, kind="test_dispatched", data={"order": 1, "team": "队"})
+    assert Delivery.objects.count() == size
+
+
 def test_notify_skips_inactive_people_and_channels_they_cannot_be_reached_on(town, django_capture_on_commit_callbacks):
     gone = UserFactory(is_active=False)
     no_phone = UserFactory(phone=None)
