@@ -24,6 +24,11 @@ register("order_accepted", title=_("Order accepted: {title}"), body=_("{team} ac
 register("order_declined", title=_("Order declined: {title}"), body=_("{team} declined “{title}”: {reason}"))
 register("order_completed", title=_("Order completed: {title}"), body=_("“{title}” is done. Please rate the service."))
 register("order_rejected", title=_("Order not taken: {title}"), body=_("“{title}” was turned down: {reason}"))
+register(
+    "order_cancelled",
+    title=_("Order cancelled: {title}"),
+    body=_("“{title}”, dispatched to {team}, was cancelled: {reason}"),
+)
 register("wish_claimed", title=_("Your wish was claimed: {title}"), body=_("{team} will make “{title}” come true."))
 register(
     "order_dispatch_overdue",
@@ -71,7 +76,8 @@ def order_submitted(order) -> None:
 
 def order_moved(order, *, action: str, actor) -> None:
     """Who is told after a transition: the resident on dispatch, accept, complete, reject and
-    claim; the team leader on dispatch; the station's staff on decline."""
+    claim; the team leader on dispatch and when a dispatched order is cancelled; the station's
+    staff on decline."""
     if action == "dispatch":
         notify(recipients=_resident_side(order), kind="order_dispatched", data=_data(order), url=_url(order))
         notify(recipients=_leader(order), kind="order_to_accept", data=_data(order), url=_url(order))
@@ -93,6 +99,11 @@ def order_moved(order, *, action: str, actor) -> None:
             kind="order_rejected",
             data=_data(order, reason=order.reason),
             url=_url(order),
+        )
+    elif action == "cancel" and order.team_id:
+        # A dispatched order called off: the leader need not accept it any more.
+        notify(
+            recipients=_leader(order), kind="order_cancelled", data=_data(order, reason=order.reason), url=_url(order)
         )
     elif action == "claim":
         notify(recipients=_resident_side(order), kind="wish_claimed", data=_data(order), url=_url(order))

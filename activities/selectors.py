@@ -195,7 +195,8 @@ class Suggestion:
 
     @property
     def reason_text(self) -> str:
-        return "; ".join(self.reasons)
+        # Translators: the separator between the reasons a team is suggested ("；" in Chinese).
+        return _("; ").join(self.reasons)
 
 
 def _km(a: Site, b: Site) -> float | None:

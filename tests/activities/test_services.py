@@ -489,3 +489,13 @@ def test_five_staff_dispatching_at_once_make_exactly_one_dispatch(town, make_ord
         thread.join(30)
     assert sorted(outcomes) == ["refused"] * 4 + ["won"]
     assert OrderEvent.objects.filter(order=order, action="dispatch").count() == 1
+
+
+def test_cancelling_a_dispatched_order_tells_the_team_leader(town, make_order):
+    services.order_cancel(order=make_order("dispatched"), actor=town.resident_a, reason="家人来帮忙了")
+    assert "order_cancelled" in kinds_for(town.leader_a_user)
+
+
+def test_cancelling_a_submitted_order_tells_no_leader(town, make_order):
+    services.order_cancel(order=make_order(), actor=town.resident_a)
+    assert "order_cancelled" not in kinds_for(town.leader_a_user)

@@ -251,3 +251,20 @@ def test_my_orders_takes_the_same_queries_at_10_and_1000_orders(town, menu, as_u
     with django_assert_num_queries(8):
         response = client.get(reverse("activities:my_orders"))
     assert response.status_code == 200 and len(response.context["orders"]) == min(n // 4, 30)
+
+
+def test_the_queue_puts_overdue_orders_first(town, make_order, as_user):
+    import datetime
+
+    import time_machine
+
+    start = datetime.datetime(2026, 6, 1, 9, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        older = make_order()  # ordered first, dispatched only 20 hours later: not late at the look
+    with time_machine.travel(start + datetime.timedelta(hours=5), tick=False):
+        late = make_order()  # never dispatched: 25 hours waiting at the look, past the 24-hour limit
+    with time_machine.travel(start + datetime.timedelta(hours=20), tick=False):
+        services.order_dispatch(order=older, team=town.team_a, actor=town.staff_a)
+    with time_machine.travel(start + datetime.timedelta(hours=30), tick=False):
+        orders = as_user(town.staff_a).get(reverse("activities:queue")).context["orders"]
+    assert [(o.pk, o.overdue) for o in orders] == [(late.pk, 1), (older.pk, 0)]

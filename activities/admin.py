@@ -1,0 +1,40 @@
+"""Admin of the menu and orders. Orders are read-only here: their status only changes through
+the workflow services (activities.services), which write the event log."""
+
+from django.contrib import admin
+
+from activities.models import MenuItem, Order, OrderEvent
+
+
+@admin.register(MenuItem)
+class MenuItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "site", "category", "team", "is_active"]
+    list_filter = ["is_active", "category"]
+    search_fields = ["title", "description"]
+    list_select_related = ["site", "category", "team"]
+    raw_id_fields = ["site", "team"]
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_status", "to_status", "actor", "note", "at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["id", "title", "kind", "status", "site", "resident", "team", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "description"]
+    list_select_related = ["site", "resident", "team"]
+    inlines = [OrderEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Order._meta.fields] + ["volunteers"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
