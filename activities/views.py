@@ -268,6 +268,9 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, done)
+        if action == "decline":
+            # The team no longer holds the order, so its leader no longer sees it.
+            return redirect("activities:team_orders")
     return redirect("activities:order_detail", pk=order.pk)
 
 

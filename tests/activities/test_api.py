@@ -28,8 +28,10 @@ def test_the_menu_filters_by_category_and_search(town, menu, api):
     client = api(town.resident_a)
     assert [i["title"] for i in client.get("/api/v1/menu-items/?category=health").json()["results"]] == ["义诊"]
     assert [i["title"] for i in client.get("/api/v1/menu-items/?q=遗产").json()["results"]] == ["法律咨询上门"]
-    assert client.get("/api/v1/menu-items/?site=abc&category=%00").status_code == 200
-    assert client.get("/api/v1/menu-items/?site=%C2%B2&q=%00x&category=99999999999999999999999").status_code == 200
+    assert client.get("/api/v1/menu-items/?site=abc&category=%00").status_code in (200, 400)
+    odd = "/api/v1/menu-items/?site=%C2%B2&q=%00x&category=99999999999999999999999"
+    assert client.get(odd).status_code in (200, 400)
+    assert client.get("/api/v1/menu-items/?site=%C2%B2&category=99999999999999999999999").status_code == 200
 
 
 def test_another_stations_menu_item_is_not_found(town, menu, api):

@@ -40,6 +40,7 @@ def test_an_order_goes_from_the_resident_to_the_team_and_back(new_page, town, pa
     staff.goto(f"/activities/orders/{order.pk}/")
     assert "同一实践站" in staff.inner_text("main")
     screenshot(staff, "orders-5-dispatch-desk")
+    assert serious_axe_violations(staff) == []
     staff.click("main .suggestion button[type=submit]")
     staff.wait_for_load_state("networkidle")
     assert "已派单" in staff.inner_text("main")
@@ -52,6 +53,7 @@ def test_an_order_goes_from_the_resident_to_the_team_and_back(new_page, town, pa
     leader.goto(f"/activities/orders/{order.pk}/")
     leader.check(f"input[name=volunteers][value='{town.member_a.pk}']")
     screenshot(leader, "orders-6-accept-phone")
+    assert serious_axe_violations(leader) == []
     leader.click("main form[action$='/accept/'] button[type=submit]")
     leader.wait_for_load_state("networkidle")
     assert "已接单" in leader.inner_text("main")
