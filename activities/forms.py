@@ -9,7 +9,15 @@ from activities.models import Category, MenuItem
 from practice_center.models import Site, User
 
 
-class OrderForm(forms.Form):
+class _NoSuffix:
+    """Labels without Django's ":" (it doubles Chinese punctuation, such as "帮助？：")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class OrderForm(_NoSuffix, forms.Form):
     resident = forms.ModelChoiceField(
         label=_("For which resident"), queryset=User.objects.none(), required=False, empty_label=_("Myself")
     )
@@ -34,7 +42,7 @@ class OrderForm(forms.Form):
             self.fields["resident"].queryset = residents
 
 
-class WishForm(forms.Form):
+class WishForm(_NoSuffix, forms.Form):
     resident = forms.ModelChoiceField(
         label=_("For which resident"), queryset=User.objects.none(), required=False, empty_label=_("Myself")
     )
@@ -54,7 +62,7 @@ class WishForm(forms.Form):
             self.fields["resident"].queryset = residents
 
 
-class MenuItemForm(forms.ModelForm):
+class MenuItemForm(_NoSuffix, forms.ModelForm):
     class Meta:
         model = MenuItem
         fields = ["site", "category", "title", "description", "suits", "duration_minutes", "team", "is_active"]

@@ -10,9 +10,14 @@ from tests.browser.conftest import DESK, login, screenshot, serious_axe_violatio
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def category(code: str, zh: str) -> Category:
+    # Transactional tests flush the tables after each test, the migration-seeded categories too.
+    return Category.objects.get_or_create(code=code, defaults={"name_zh": zh, "name_en": code})[0]
+
+
 def test_an_order_goes_from_the_resident_to_the_team_and_back(new_page, town, password):
     item = MenuItem.objects.create(
-        site=town.station_a, category=Category.objects.get(code="law"), title="法律咨询上门", suits="老年人"
+        site=town.station_a, category=category("law", "法律服务"), title="法律咨询上门", suits="老年人"
     )
 
     # The resident orders from the menu on a phone.
@@ -75,3 +80,40 @@ def test_an_order_goes_from_the_resident_to_the_team_and_back(new_page, town, pa
     screenshot(resident, "orders-8-rated-phone")
     order.refresh_from_db()
     assert (order.status, order.stars) == ("rated", 5)
+
+
+def test_a_wish_goes_on_the_wall_masked_and_a_leader_claims_it(new_page, town, password):
+    resident = new_page()
+    login(resident, "resident_a", password)
+    resident.goto("/activities/wishes/new/")
+    resident.fill("#id_title", "想要一副老花镜")
+    resident.fill("#id_description", "看报纸看不清了")
+    resident.click("main button[type=submit]")
+    resident.wait_for_load_state("networkidle")
+    assert "已点单" in resident.inner_text("main")
+
+    leader = new_page()
+    login(leader, "leader_a", password)
+    leader.goto("/activities/wishes/")
+    wall = leader.inner_text("main")
+    assert "张*国" in wall and "张建国" not in wall
+    screenshot(leader, "orders-9-wish-wall-phone")
+    assert serious_axe_violations(leader) == []
+    leader.click("main form[action$='/claim/'] button[type=submit]")
+    leader.wait_for_load_state("networkidle")
+    assert "已接单" in leader.inner_text("main")
+    assert Order.objects.get(kind="wish").team == town.team_a
+
+
+def test_a_grid_worker_orders_for_a_resident_on_a_phone(new_page, town, password):
+    item = MenuItem.objects.create(site=town.station_a, category=category("health", "卫生健康"), title="上门量血压")
+    worker = new_page()
+    login(worker, "grid_worker_a", password)
+    worker.goto(f"/activities/menu/{item.pk}/order/")
+    worker.select_option("#id_resident", str(town.resident_a.pk))
+    screenshot(worker, "orders-10-on-behalf-phone")
+    worker.click("main button[type=submit]")
+    worker.wait_for_load_state("networkidle")
+    assert "由网格员甲代点" in worker.inner_text("main")
+    order = Order.objects.get()
+    assert (order.resident, order.placed_by) == (town.resident_a, town.grid_worker_a)
