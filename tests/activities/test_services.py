@@ -454,7 +454,7 @@ def test_a_resident_sees_the_station_and_the_sites_above(town, menu):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_five_staff_dispatching_at_once_make_exactly_one_dispatch(town, make_order):
     from tests.factories import RoleFactory, UserFactory
 
@@ -499,3 +499,35 @@ def test_cancelling_a_dispatched_order_tells_the_team_leader(town, make_order):
 def test_cancelling_a_submitted_order_tells_no_leader(town, make_order):
     services.order_cancel(order=make_order(), actor=town.resident_a)
     assert "order_cancelled" not in kinds_for(town.leader_a_user)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_orders_placed_at_once_never_pass_the_open_order_limit(town, menu, settings):
+    settings.PORTAL = {**settings.PORTAL, "MAX_OPEN_ORDERS_PER_RESIDENT": 2}
+    services.order_create(resident=town.resident_a, actor=town.resident_a, menu_item=menu["a"])
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt():
+        try:
+            barrier.wait()
+            services.order_create(resident=town.resident_a, actor=town.resident_a, menu_item=menu["center"])
+            result = "placed"
+        except TooManyOpenOrders:
+            result = "refused"
+        except Exception as exc:  # pragma: no cover - reported in the assertion
+            result = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["placed"] + ["refused"] * 3
+    assert Order.objects.filter(resident=town.resident_a, status="submitted").count() == 2

@@ -7,7 +7,9 @@ import pytest
 from activities.models import Category, MenuItem, Order
 from tests.browser.conftest import DESK, login, screenshot, serious_axe_violations
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after each test would otherwise drop the migration-seeded
+# categories for the tests that run after these.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def category(code: str, zh: str) -> Category:
