@@ -68,6 +68,30 @@ def pytest_collection_modifyitems(config, items):
             item.fixturenames.insert(0, "require_redis")
 
 
+# Rows that data migrations seed (service categories, points rules). A transactional test
+# (live server, races) empties every table when it ends, so a later test on the same worker
+# would find them gone; put them back before each database test instead of hoping for an order.
+REFERENCE_SEEDS = (
+    ("activities", "Category", "activities.migrations.0002_seed_categories"),
+    ("points", "Rule", "points.migrations.0003_seed_rules"),
+)
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for app_label, model_name, migration in REFERENCE_SEEDS:
+        if not apps.get_model(app_label, model_name).objects.exists():
+            import_module(migration).seed(apps, None)
+
+
 @pytest.fixture
 def town(db):
     """The two-station town of the module docstring, with a persona for each role."""
