@@ -139,9 +139,7 @@ class Delivery(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["notification", "channel"], name="delivery_one_per_channel"),
-            models.CheckConstraint(
-                condition=Q(channel__in=[c.value for c in Channel]), name="delivery_channel_known"
-            ),
+            models.CheckConstraint(condition=Q(channel__in=[c.value for c in Channel]), name="delivery_channel_known"),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in DeliveryStatus]), name="delivery_status_known"
             ),
