@@ -57,6 +57,8 @@ def main() -> int:
             if entry.msgstr or entry.msgstr_plural:
                 known[key(entry)] = entry
     catalogue = polib.pofile(str(CATALOGUE))
+    # A timestamp would make every run differ and CI's "catalogue is up to date" check meaningless.
+    catalogue.metadata.pop("POT-Creation-Date", None)
     catalogue.metadata["Language"] = "zh_Hans"
     catalogue.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
