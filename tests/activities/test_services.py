@@ -454,7 +454,7 @@ def test_a_resident_sees_the_station_and_the_sites_above(town, menu):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_five_staff_dispatching_at_once_make_exactly_one_dispatch(town, make_order):
     from tests.factories import RoleFactory, UserFactory
 
@@ -502,7 +502,7 @@ def test_cancelling_a_submitted_order_tells_no_leader(town, make_order):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_orders_placed_at_once_never_pass_the_open_order_limit(town, menu, settings):
     settings.PORTAL = {**settings.PORTAL, "MAX_OPEN_ORDERS_PER_RESIDENT": 2}
     services.order_create(resident=town.resident_a, actor=town.resident_a, menu_item=menu["a"])

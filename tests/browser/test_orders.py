@@ -7,9 +7,7 @@ import pytest
 from activities.models import Category, MenuItem, Order
 from tests.browser.conftest import DESK, login, screenshot, serious_axe_violations
 
-# serialized_rollback: the flush after each test would otherwise drop the migration-seeded
-# categories for the tests that run after these.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def submit(page, selector: str) -> None:

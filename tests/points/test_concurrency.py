@@ -14,8 +14,7 @@ from points.services import points_award, redemption_create
 from practice_center.models import User
 from tests.points.ledger_helpers import give
 
-# serialized_rollback: the flush after a transactional test would drop the rules seeded by migration 0003.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def run_at_once(n: int, work) -> list:
