@@ -299,7 +299,7 @@ def _run_clients(n_clients: int, per_client: int, work) -> float:
 
 
 def measure_throughput(n_clients: int = 16, per_client: int = 60) -> None:
-    from django.db import connection
+    from django.db import connection, transaction
 
     from points.models import Product
     from points.services import points_adjust, redemption_create
@@ -348,14 +348,31 @@ def measure_throughput(n_clients: int = 16, per_client: int = 60) -> None:
                 [users[i].household_id, -1, "plain"],
             )
 
+    def insert_in_transaction(i: int, j: int) -> None:
+        # The same row, but the way the portal writes: a Django transaction (BEGIN, INSERT, COMMIT).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO bench_plain_insert (household_id, amount, note, created_at) VALUES (%s, %s, %s, now())",
+                [users[i].household_id, -1, "plain"],
+            )
+
     stations = len({p.site_id for p in own.values()})
     inserts = _run_clients(n_clients, per_client, insert)
+    inserts_tx = _run_clients(n_clients, per_client, insert_in_transaction)
+    one_client = _run_clients(1, per_client * 2, redeem_own)
     spread = _run_clients(n_clients, per_client, redeem_own)
     hot = _run_clients(n_clients, per_client // 2, redeem_hot)
     single = _run_clients(n_clients, per_client // 4, redeem_one_household)
     print(f"  plain single-row inserts/s, {n_clients} clients (processes)                {inserts:10.1f}")
     print(f"  redemptions/s, {n_clients} households, goods of own station ({stations} products) {spread:10.1f}")
     print(f"  ratio redemptions / plain inserts                                          {spread / inserts:10.2f}")
+    print(f"  plain inserts/s in a Django transaction, {n_clients} clients                     {inserts_tx:10.1f}")
+    print(f"  ratio redemptions / inserts in a transaction                               {spread / inserts_tx:10.2f}")
+    print(f"  redemptions/s, ONE client (no contention)                                  {one_client:10.1f}")
+    print(
+        f"  scaling 1 -> {n_clients} clients (no global lock: > 1 on a multi-core server)      "
+        f"{spread / one_client:10.2f}"
+    )
     print(f"  redemptions/s, {n_clients} households, ONE product (hot row)               {hot:10.1f}")
     print(f"  ratio (hot product) / plain inserts                                        {hot / inserts:10.2f}")
     print(f"  redemptions/s, {n_clients} clients, ONE household (one account lock)       {single:10.1f}")

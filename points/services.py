@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 import secrets
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -47,7 +48,7 @@ from points.models import (
     SourceType,
 )
 from practice_center.exceptions import NotAllowed
-from practice_center.models import Household, User
+from practice_center.models import Household, Site, User
 from practice_center.scoping import home_station, scope
 
 logger = logging.getLogger(__name__)
@@ -389,11 +390,31 @@ def _as_count(value) -> int:
     return quantity
 
 
-@transaction.atomic
 def redemption_create(
     *, user: User, product: Product, quantity: int, at: datetime.datetime | None = None
 ) -> Redemption:
     """A resident reserves goods: points and stock are taken at once, a pickup code is given.
+
+    The pickup code is drawn before the transaction; in the rare case it is taken (one in
+    25**6), the whole transaction is rolled back and run again with a new code. That costs
+    nothing in the usual case, unlike a savepoint around the insert (two more round trips on
+    every redemption)."""
+    for _attempt in range(10):
+        try:
+            return _redemption_create_once(
+                user=user, product=product, quantity=quantity, at=at, pickup_code=_new_pickup_code()
+            )
+        except IntegrityError as exc:
+            if "pickup_code" not in str(exc):
+                raise
+    raise IntegrityError("no free pickup code")  # pragma: no cover - ten collisions in a row
+
+
+@transaction.atomic
+def _redemption_create_once(
+    *, user: User, product: Product, quantity: int, at: datetime.datetime | None, pickup_code: str
+) -> Redemption:
+    """One attempt of `redemption_create`.
 
     Locks the account (SELECT ... FOR UPDATE), then the product: its stock is taken by a
     guarded `UPDATE ... SET stock = stock - n WHERE stock >= n` as the LAST statement, so the
@@ -416,23 +437,15 @@ def redemption_create(
     if account.balance < points:
         raise InsufficientPoints()
     at = at or timezone.now()
-    for _attempt in range(10):
-        try:
-            with transaction.atomic():
-                redemption = Redemption.objects.create(
-                    household=household,
-                    product=product,
-                    quantity=quantity,
-                    points=points,
-                    pickup_code=_new_pickup_code(),
-                    created_by=user,
-                    created_at=at,
-                )
-            break
-        except IntegrityError:  # a pickup code collision: draw again
-            continue
-    else:  # pragma: no cover - 25**6 codes; ten collisions in a row means something else is wrong
-        raise IntegrityError("no free pickup code")
+    redemption = Redemption.objects.create(
+        household=household,
+        product=product,
+        quantity=quantity,
+        points=points,
+        pickup_code=pickup_code,
+        created_by=user,
+        created_at=at,
+    )
     with translation.override(settings.LANGUAGE_CODE):
         note = _("Redeemed %(product)s × %(quantity)s = %(points)s points") % {
             "product": product.name,
@@ -549,6 +562,185 @@ def product_restock(*, product: Product, actor: User, add: int) -> Product:
     return product
 
 
+# Uploads (product pictures, award evidence). Pillow is not a dependency, so the type is told
+# from the file's first bytes as well as its name: a renamed .exe or an SVG (scripts) is refused.
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+_IMAGE_SIGNATURES = {
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),  # and "WEBP" at offset 8, checked below
+}
+_PDF_SIGNATURES = {".pdf": (b"%PDF-",)}
+
+
+def check_upload(upload, *, field: str, allow_pdf: bool = False) -> None:
+    """Refuse a file over 5 MB or not an image (JPEG, PNG, GIF, WebP) or, if `allow_pdf`, a
+    PDF: a ValidationError on `field` with a message that says what is accepted."""
+    allowed = {**_IMAGE_SIGNATURES, **(_PDF_SIGNATURES if allow_pdf else {})}
+    if upload.size is not None and upload.size > UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            {field: _("The file is too large (%(size)s MB); at most 5 MB.") % {"size": f"{upload.size / 2**20:.1f}"}}
+        )
+    if allow_pdf:
+        wrong_type = _("Only a photo (JPEG, PNG, GIF, WebP) or a PDF can be attached.")
+    else:
+        wrong_type = _("Only a picture (JPEG, PNG, GIF, WebP) can be uploaded.")
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    if extension not in allowed:
+        raise ValidationError({field: wrong_type})
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(position)
+    if not head.startswith(allowed[extension]) or (extension == ".webp" and head[8:12] != b"WEBP"):
+        raise ValidationError({field: wrong_type})
+    if upload.size == 0:
+        raise ValidationError({field: _("The file is empty.")})
+
+
+PRODUCT_FIELDS = ("name", "description", "points_price", "stock", "picture", "is_active")
+
+
+def _strict_int(value) -> int | None:
+    """The value as an int if it is a whole number (not a bool, not a fraction), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number
+
+
+def _clean_product(values: dict) -> dict:
+    """Check the product fields present in `values`; collect every message, then raise."""
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    if "name" in values:
+        name = " ".join(str(values["name"] or "").split())
+        if not name:
+            errors["name"] = _("Give the product a name.")
+        elif len(name) > 100:
+            errors["name"] = _("At most 100 characters.")
+        cleaned["name"] = name
+    if "description" in values:
+        cleaned["description"] = str(values["description"] or "").strip()
+    if "points_price" in values:
+        price = _strict_int(values["points_price"])
+        if price is None or price < 1:
+            errors["points_price"] = _("The price is a whole number of points, at least 1.")
+        elif price > 1_000_000:
+            errors["points_price"] = _("The price is at most 1 000 000 points.")
+        cleaned["price"] = price
+    if "stock" in values:
+        stock = _strict_int(values["stock"])
+        if stock is None or stock < 0:
+            errors["stock"] = _("The stock is a whole number, 0 or more.")
+        elif stock > 1_000_000:
+            errors["stock"] = _("The stock is at most 1 000 000.")
+        cleaned["stock"] = stock
+    if "is_active" in values:
+        cleaned["is_active"] = bool(values["is_active"])
+    picture = values.get("picture")
+    if picture:  # an upload; False means "remove the picture", None "leave it"
+        try:
+            check_upload(picture, field="picture")
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def product_create(
+    *,
+    site: Site,
+    name: str,
+    description: str,
+    points_price: int,
+    stock: int,
+    picture: UploadedFile | None = None,
+    is_active: bool = True,
+    actor: User,
+) -> Product:
+    """Staff of `site` (or above) put new goods on the shelf; residents see them at once."""
+    if not scope(actor).manages_site(site):
+        raise NotAllowed(_("You can only add goods at the sites you manage."))
+    cleaned = _clean_product(
+        {
+            "name": name,
+            "description": description,
+            "points_price": points_price,
+            "stock": stock,
+            "is_active": is_active,
+            "picture": picture,
+        }
+    )
+    product = Product(site=site, **cleaned)
+    if picture:
+        product.picture.save(picture.name, picture, save=False)
+    product.save(force_insert=True)
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, actor: User, stock_seen: int | None = None, **fields) -> Product:
+    """Change a product's name, description, price (`points_price`), stock, picture or offer.
+
+    Stock is changed by the DIFFERENCE between the new value and the stock the staff member
+    saw (`stock_seen`, default `product.stock` as the caller read it), applied by one guarded
+    `UPDATE ... SET stock = stock + d WHERE stock + d >= 0`: a redemption that took stock in
+    between is kept, never overwritten. If those redemptions leave too little to lower the
+    stock by d, the change is refused with a message on `stock`. Everything is one statement,
+    so the product row (which redemptions lock last) is held only until the commit."""
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"product_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    current = Product.objects.select_related("site").get(pk=product.pk)
+    if not scope(actor).manages_site(current.site):
+        raise NotAllowed(_("Only staff of the site that holds the goods can change them."))
+    cleaned = _clean_product(fields)
+    changes: dict = {k: v for k, v in cleaned.items() if k != "stock"}
+    delta = 0
+    if "stock" in cleaned:
+        seen = product.stock if stock_seen is None else _strict_int(stock_seen)
+        if seen is None:
+            raise ValidationError({"stock": _("The stock is a whole number, 0 or more.")})
+        delta = cleaned["stock"] - seen
+        if delta:
+            changes["stock"] = F("stock") + delta
+    picture = fields.get("picture")
+    if picture:
+        holder = Product(pk=current.pk)
+        holder.picture.save(picture.name, picture, save=False)
+        changes["picture"] = holder.picture.name
+    elif picture is False:
+        changes["picture"] = ""
+    if changes:
+        guarded = Product.objects.filter(pk=current.pk)
+        if delta < 0:
+            guarded = guarded.filter(stock__gte=-delta)
+        if not guarded.update(**changes):
+            if picture:  # the row was not changed: do not keep the file it would have shown
+                Product._meta.get_field("picture").storage.delete(changes["picture"])
+            left = Product.objects.filter(pk=current.pk).values_list("stock", flat=True).first()
+            raise ValidationError(
+                {
+                    "stock": _(
+                        "Residents reserved some meanwhile: only %(left)s are left, so the stock cannot go "
+                        "down by %(down)s. Check the shelf and try again."
+                    )
+                    % {"left": left, "down": -delta}
+                }
+            )
+    return Product.objects.select_related("site").get(pk=current.pk)
+
+
 __all__ = [
     "account_for",
     "entry_correct",
@@ -558,7 +750,10 @@ __all__ = [
     "points_adjust",
     "points_award",
     "points_award_automatic",
+    "check_upload",
+    "product_create",
     "product_restock",
+    "product_update",
     "redemption_cancel",
     "redemption_create",
     "redemption_find_by_code",

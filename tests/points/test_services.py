@@ -226,3 +226,22 @@ def test_an_automatic_award_over_the_cap_is_skipped_without_failing_the_order(to
     _completed(town, 106, {town.leader_a: "8"})  # 40 points: the daily cap
     _completed(town, 107, {town.leader_a: "1"})
     assert balance_of(town.household_a) == 40
+
+
+def test_a_taken_pickup_code_is_drawn_again_without_a_second_charge(town, monkeypatch):
+    from points import services
+    from points.models import Product, Redemption
+
+    give(town.household_a, town.staff_a, 50)
+    soap = Product.objects.create(site=town.station_a, name="香皂", price=5, stock=10)
+    first = services.redemption_create(user=town.resident_a, product=soap, quantity=1)
+    codes = iter([first.pickup_code, "ZZZZZZ"])
+    monkeypatch.setattr(services, "_new_pickup_code", lambda: next(codes))
+
+    second = services.redemption_create(user=town.resident_a, product=soap, quantity=1)
+
+    assert second.pickup_code == "ZZZZZZ"
+    assert Redemption.objects.count() == 2
+    assert balance_of(town.household_a) == 40
+    soap.refresh_from_db()
+    assert soap.stock == 8
