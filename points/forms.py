@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from points.honours_services import MAX_LIST_SIZE
 from points.models import HonourKind, ObjectionDecision
 from points.rankings import parse_category, parse_period
-from points.services import MAX_QUANTITY
+from points.services import MAX_QUANTITY, check_upload
 from practice_center.models import HouseholdCategory
 
 
@@ -48,10 +50,72 @@ class AwardForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    attachment = forms.FileField(
+        label=_("Evidence file (optional)"),
+        required=False,
+        help_text=_("A photo or a PDF, at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp,application/pdf"}),
+    )
+
     def __init__(self, *args, households=(), rules=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household"].choices = [(h.pk, f"{h.name} · {h.grid.station.name}") for h in households]
         self.fields["rule"].choices = list(rules)
+
+    def clean_attachment(self):
+        return _checked_upload(self.cleaned_data.get("attachment"), field="attachment", allow_pdf=True)
+
+
+def _checked_upload(upload, *, field: str, allow_pdf: bool):
+    """The upload if it is an accepted type and size; else a form error on the field."""
+    if not isinstance(upload, UploadedFile):  # nothing sent, "clear" ticked, or the file already kept
+        return upload
+    try:
+        check_upload(upload, field=field, allow_pdf=allow_pdf)
+    except ValidationError as exc:
+        raise forms.ValidationError(exc.message_dict[field]) from exc
+    return upload
+
+
+IMAGE_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
+
+
+class ProductForm(forms.Form):
+    """New or changed goods. `stock_seen` carries the stock shown when the form was opened, so
+    the service changes the stock by the difference and keeps reservations made meanwhile."""
+
+    site = forms.TypedChoiceField(label=_("Site"), coerce=int)
+    name = forms.CharField(label=_("Name"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    points_price = forms.IntegerField(label=_("Price in points"), min_value=1, max_value=1_000_000)
+    stock = forms.IntegerField(
+        label=_("Stock"),
+        min_value=0,
+        max_value=1_000_000,
+        help_text=_("Pieces on the shelf that residents can still reserve."),
+    )
+    stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
+    picture = forms.FileField(
+        label=_("Picture (optional)"),
+        required=False,
+        help_text=_("A photo (JPEG, PNG, GIF or WebP), at most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+    is_active = forms.BooleanField(label=_("On offer in the supermarket"), required=False, initial=True)
+
+    def __init__(self, *args, sites=(), product=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if product is not None:
+            # The site of existing goods does not change: their reservations are picked up there.
+            del self.fields["site"]
+        else:
+            del self.fields["stock_seen"]
+            self.fields["site"].choices = [(s.pk, s.name) for s in sites]
+
+    def clean_picture(self):
+        return _checked_upload(self.cleaned_data.get("picture"), field="picture", allow_pdf=False)
 
 
 class FulfilForm(forms.Form):

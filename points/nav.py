@@ -16,6 +16,7 @@ def nav_items(request) -> list[NavItem]:
     items = [NavItem(_("Points"), reverse("points:home"), order=40)]
     if scope(user).is_staff_anywhere:
         items.append(NavItem(_("Hand over goods"), reverse("points:fulfil"), order=41))
+        items.append(NavItem(_("Products and stock"), reverse("points:products"), order=44))
     return items
 
 
@@ -34,4 +35,5 @@ def home_actions(request) -> list[NavItem]:
     if scope(user).is_staff_anywhere:
         actions.append(NavItem(_("Award points"), reverse("points:award"), order=42))
         actions.append(NavItem(_("Hand over goods"), reverse("points:fulfil"), order=43))
+        actions.append(NavItem(_("Products and stock"), reverse("points:products"), order=44))
     return actions

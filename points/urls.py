@@ -23,7 +23,10 @@ urlpatterns = [
     path("staff/award/", views.award, name="award"),
     path("staff/fulfil/", views.fulfil, name="fulfil"),
     path("staff/products/", views.products, name="products"),
+    path("staff/products/new/", views.product_new, name="product_new"),
+    path("staff/products/<int:product_id>/edit/", views.product_edit, name="product_edit"),
     path("staff/products/<int:product_id>/restock/", views.product_restock, name="product_restock"),
+    path("staff/entries/<int:entry_id>/attachment/", views.entry_attachment, name="entry_attachment"),
     path("rules/", views.rules, name="rules"),
     path("rules/<int:rule_id>/edit/", views.rule_edit, name="rule_edit"),
 ]

@@ -15,9 +15,10 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,13 +33,14 @@ from points.forms import (
     FulfilForm,
     HouseholdSearchForm,
     ObjectionForm,
+    ProductForm,
     RankingFilterForm,
     RedeemForm,
     RestockForm,
     RuleVersionForm,
     WithdrawForm,
 )
-from points.models import HonourList, HonourStatus, Objection, Product, Redemption, RedemptionStatus, Rule
+from points.models import Entry, HonourList, HonourStatus, Objection, Product, Redemption, RedemptionStatus, Rule
 from points.rankings import BASIS_TEXT, TIE_BREAK_TEXT, current_year, household_rank, ranking, ranking_site_for
 from practice_center.exceptions import DomainError, NotAllowed
 from practice_center.models import Household, Site
@@ -134,6 +136,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     else:
         household = _own_household(request)
     page = Paginator(selectors.ledger_of(household), LEDGER_PAGE).get_page(request.GET.get("page"))
+    sc = scope(request.user)
     return render(
         request,
         "points/ledger.html",
@@ -142,8 +145,25 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "balance": selectors.balance_of(household),
             "page": page,
             "is_own": household.pk == request.user.household_id,
+            # Evidence files are for the staff who award and check points, not for the household.
+            "shows_evidence": sc.is_staff_anywhere and sc.manages_household(household),
         },
     )
+
+
+@staff_required
+def entry_attachment(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """The evidence file of an award, for staff of the household's station (404 for others)."""
+    entry = get_object_or_404(
+        Entry.objects.visible_to(request.user).select_related("account__household__grid__station"), pk=entry_id
+    )
+    if not entry.attachment or not scope(request.user).manages_household(entry.account.household):
+        raise Http404
+    try:
+        handle = entry.attachment.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, filename=entry.attachment.name.rsplit("/", 1)[-1])
 
 
 @login_required
@@ -492,7 +512,9 @@ def award(request: HttpRequest) -> HttpResponse:
                 list(Household.objects.visible_to(request.user).select_related("grid__station").filter(pk=int(chosen)))
                 or households
             )
-    form = AwardForm(request.POST or None, households=households, rules=_rule_choices(request.user))
+    form = AwardForm(
+        request.POST or None, request.FILES or None, households=households, rules=_rule_choices(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         household = get_object_or_404(Household.objects.visible_to(request.user), pk=form.cleaned_data["household"])
         rule = get_object_or_404(Rule.objects.active(), pk=form.cleaned_data["rule"])
@@ -506,6 +528,7 @@ def award(request: HttpRequest) -> HttpResponse:
             quantity=form.cleaned_data["quantity"],
             note=form.cleaned_data["note"],
             evidence=form.cleaned_data["evidence"],
+            attachment=form.cleaned_data["attachment"] or None,
         )
         if entry is not None:
             messages.success(
@@ -550,12 +573,88 @@ def fulfil(request: HttpRequest) -> HttpResponse:
     )
 
 
+PRODUCTS_PAGE = 50
+
+
 @staff_required
 def products(request: HttpRequest) -> HttpResponse:
-    items = (
-        Product.objects.filter(scope(request.user).site_q("site")).select_related("site").order_by("site__path", "name")
+    """Goods of my subtrees with price, stock and what is reserved; restock, edit, add new."""
+    page = Paginator(selectors.products_managed_by(request.user), PRODUCTS_PAGE).get_page(request.GET.get("page"))
+    return render(request, "points/products.html", {"page": page, "products": page.object_list, "form": RestockForm()})
+
+
+def _product_fields(form: ProductForm) -> dict:
+    data = form.cleaned_data
+    fields = {
+        "name": data["name"],
+        "description": data["description"],
+        "points_price": data["points_price"],
+        "stock": data["stock"],
+        "is_active": data["is_active"],
+    }
+    picture = data.get("picture")
+    if isinstance(picture, UploadedFile) or picture is False:  # a new file, or "clear" ticked
+        fields["picture"] = picture
+    return fields
+
+
+@staff_required
+def product_new(request: HttpRequest) -> HttpResponse:
+    """Put new goods on the shelf of a site I manage."""
+    sites = list(_managed_sites(request.user).only("id", "name", "level", "path").order_by("path"))
+    initial_site = next((s.pk for s in sites if s.level == "station"), sites[0].pk if sites else None)
+    form = ProductForm(
+        request.POST or None, request.FILES or None, sites=sites, initial={"site": initial_site, "is_active": True}
     )
-    return render(request, "points/products.html", {"products": items, "form": RestockForm()})
+    if request.method == "POST" and form.is_valid():
+        site = get_object_or_404(_managed_sites(request.user), pk=form.cleaned_data["site"])
+        fields = _product_fields(form)
+        product = _apply(
+            request,
+            form,
+            services.product_create,
+            site=site,
+            picture=fields.pop("picture", None) or None,
+            actor=request.user,
+            **fields,
+        )
+        if product is not None:
+            messages.success(request, _("%(product)s is on the shelf.") % {"product": product.name})
+            return redirect("points:products")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "points/product_form.html", {"form": form, "product": None}, status=status)
+
+
+@staff_required
+def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
+    """Change the name, price, stock, picture or offer of goods at a site I manage."""
+    product = get_object_or_404(selectors.products_managed_by(request.user), pk=product_id)
+    initial = {
+        "name": product.name,
+        "description": product.description,
+        "points_price": product.price,
+        "stock": product.stock,
+        "stock_seen": product.stock,
+        "picture": product.picture,
+        "is_active": product.is_active,
+    }
+    form = ProductForm(request.POST or None, request.FILES or None, product=product, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        seen = form.cleaned_data.get("stock_seen")
+        done = _apply(
+            request,
+            form,
+            services.product_update,
+            product=product,
+            actor=request.user,
+            stock_seen=product.stock if seen is None else seen,
+            **_product_fields(form),
+        )
+        if done is not None:
+            messages.success(request, _("%(product)s was saved.") % {"product": done.name})
+            return redirect("points:products")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "points/product_form.html", {"form": form, "product": product}, status=status)
 
 
 @staff_required
