@@ -32,6 +32,15 @@ class LoginForm(AuthenticationForm):
         "inactive": _("This account is switched off. Ask your station for help."),
     }
 
+    #: Set by the view when a brute-force limit holds (practice_center/throttle.py): the form then
+    #: refuses with that message and never calls authenticate(), so the password is not checked.
+    throttled_message: str = ""
+
+    def clean(self):
+        if self.throttled_message:
+            raise forms.ValidationError(self.throttled_message, code="throttled")
+        return super().clean()
+
 
 class RegisterForm(forms.Form):
     """A resident signs up: who they are, where they live, and their household."""
@@ -86,6 +95,10 @@ class RegisterForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}),
     )
 
+    #: Set by the view when the join-code limit holds (practice_center/throttle.py): the code is
+    #: then not looked up at all, whether it is right or wrong.
+    join_code_throttled_message: str = ""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         grids = (
@@ -114,12 +127,22 @@ class RegisterForm(forms.Form):
                 self.add_error("household_name", _("Name the household, for example 张建国家."))
         elif mode == self.JOIN:
             code = normalise_join_code(data.get("join_code", ""))
+            if self.join_code_throttled_message:
+                self.add_error("join_code", forms.ValidationError(self.join_code_throttled_message, code="throttled"))
+                return data
             household = (
                 Household.objects.select_related("grid__station").filter(join_code=code).first() if code else None
             )
             if household is None:
                 # The same message for an empty and a wrong code: nothing about other households leaks.
-                self.add_error("join_code", _("No household has this join code. Check it with your family."))
+                # Only a typed code counts as a guess (code "unknown_join_code") towards the limit.
+                self.add_error(
+                    "join_code",
+                    forms.ValidationError(
+                        _("No household has this join code. Check it with your family."),
+                        code="unknown_join_code" if code else "required",
+                    ),
+                )
             else:
                 data["household"] = household
                 data["grid"] = household.grid

@@ -241,9 +241,25 @@ PORTAL = {
     "STAR_THRESHOLDS": env.list("STAR_THRESHOLDS", cast=int, default=[100, 300, 600, 1000, 1500]),
     # Points: working days of public notice (公示) for yearly honours.
     "HONOURS_NOTICE_WORKING_DAYS": env.int("HONOURS_NOTICE_WORKING_DAYS", default=5),
+    # Brute-force limits of the log-in and registration pages (practice_center/throttle.py):
+    # failures per user name + address, then per address, before a cool-off; join-code guesses.
+    "LOGIN_FAILURES_PER_USER": env.int("LOGIN_FAILURES_PER_USER", default=5),
+    "LOGIN_FAILURES_PER_IP": env.int("LOGIN_FAILURES_PER_IP", default=30),
+    "LOGIN_COOLOFF_MINUTES": env.int("LOGIN_COOLOFF_MINUTES", default=15),
+    "JOIN_CODE_FAILURES_PER_IP": env.int("JOIN_CODE_FAILURES_PER_IP", default=10),
+    "JOIN_CODE_WINDOW_MINUTES": env.int("JOIN_CODE_WINDOW_MINUTES", default=60),
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")
+_throttle_keys = ("LOGIN_FAILURES_PER_USER", "LOGIN_FAILURES_PER_IP", "LOGIN_COOLOFF_MINUTES")
+if any(PORTAL[k] < 1 for k in (*_throttle_keys, "JOIN_CODE_FAILURES_PER_IP", "JOIN_CODE_WINDOW_MINUTES")):
+    raise ImproperlyConfigured("The LOGIN_* and JOIN_CODE_* limits must be 1 or more.")
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: none, use
+# REMOTE_ADDR). The log-in limits count per client address, so this must match the deployment:
+# too high and clients can forge their address, too low and everyone shares the proxy's.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 # Benchmarks only (bench/orders_bench.py): mounts /activities/bench/menu/, a bare Django view that
 # returns the same menu rows as /api/v1/menu-items/, to measure what DRF costs. Never in production.
 ORDERS_BENCH_VIEWS = env.bool("ORDERS_BENCH_VIEWS", default=False)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from practice_center import services
+from practice_center import services, throttle
 from practice_center.forms import LoginForm, RegisterForm
 from practice_center.models import Household, Site, SiteLevel, User
 from practice_center.navigation import home_actions
@@ -174,6 +174,12 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = RegisterForm(request.POST or None)
+    join_key = None
+    if request.method == "POST" and request.POST.get("household_mode") == RegisterForm.JOIN:
+        # Join codes are short: count wrong ones per address, and stop looking them up after the limit.
+        join_key = throttle.join_code_key(ip=throttle.client_ip(request))
+        if locked := throttle.retry_after([join_key]):
+            form.join_code_throttled_message = throttle.message(locked)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -196,13 +202,54 @@ def register(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="practice_center.auth.PhoneOrUsernameBackend")
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("home")
-    return render(request, "accounts/register.html", {"form": form})
+    retry = 0
+    if join_key is not None:
+        if form.has_error("join_code", "throttled"):
+            retry = throttle.retry_after([join_key])
+        elif form.has_error("join_code", "unknown_join_code") and (retry := throttle.record_failure([join_key])):
+            form.add_error("join_code", throttle.message(retry))  # this guess was the last one allowed
+    response = render(request, "accounts/register.html", {"form": form}, status=429 if retry else 200)
+    if retry:
+        response["Retry-After"] = str(retry)
+    return response
 
 
 class LoginView(auth_views.LoginView):
+    """Django's log-in page behind the brute-force limits of practice_center/throttle.py.
+
+    While a limit holds (per address + user name, or per address) the page answers 429 with
+    Retry-After and the typed user name, and the password is never checked.
+    """
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        ip = throttle.client_ip(request)
+        self.throttle_keys = throttle.login_keys(ip=ip, username=request.POST.get("username", ""))
+        self.retry_after = throttle.retry_after(self.throttle_keys)
+        return super().post(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.request.method == "POST" and self.retry_after:
+            form.throttled_message = throttle.message(self.retry_after)
+        return form
+
+    def form_valid(self, form):
+        throttle.reset(self.throttle_keys[0])
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        counts = not self.retry_after and form.has_error(NON_FIELD_ERRORS, "invalid_login")
+        if counts and (retry := throttle.record_failure(self.throttle_keys)):
+            form.add_error(None, throttle.message(retry))  # this try was the last one allowed
+            self.retry_after = retry
+        response = self.render_to_response(self.get_context_data(form=form), status=429 if self.retry_after else 200)
+        if self.retry_after:
+            response["Retry-After"] = str(self.retry_after)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -92,6 +92,15 @@ def _reference_data(request):
             import_module(migration).seed(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """The log-in and join-code limits count failures in the cache (LocMem in tests, see
+    test_settings): start every test at zero, or wrong passwords of earlier tests would add up."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def town(db):
     """The two-station town of the module docstring, with a persona for each role."""
