@@ -1,0 +1,528 @@
+"""Staff keep the points supermarket's goods (new, edit, stock) and attach evidence to awards."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from points import selectors, services
+from points.models import Entry, Product, Rule
+from practice_center.exceptions import NotAllowed
+from tests.points.test_rankings import post_entry
+
+NOON = datetime.datetime(2027, 3, 3, 4, 0, tzinfo=datetime.UTC)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+PDF = b"%PDF-1.4\n" + b"0" * 64
+FIVE_MB = 5 * 1024 * 1024
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads land in a temporary folder, never in the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOON, tick=False):
+        yield
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def create(town, actor=None, site=None, **overrides):
+    values = {"name": "肥皂", "description": "", "points_price": 5, "stock": 10}
+    values.update(overrides)
+    return services.product_create(site=site or town.station_a, actor=actor or town.staff_a, **values)
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+# ---- services: creating ---------------------------------------------------------------------
+def test_staff_put_new_goods_on_the_shelf_and_residents_see_them_at_once(town):
+    product = create(town, name="  洗衣粉  ", description="一袋", points_price=8, stock=4)
+    assert (product.name, product.price, product.stock, product.is_active) == ("洗衣粉", 8, 4, True)
+    assert list(selectors.redeemable_products(town.resident_a)) == [product]
+    assert list(selectors.redeemable_products(town.resident_b)) == []
+
+
+def test_staff_above_the_station_may_stock_its_shelf(town):
+    product = create(town, actor=town.institute_staff)
+    assert product.site == town.station_a
+
+
+@pytest.mark.parametrize("persona", ["staff_b", "resident_a", "grid_worker_a", "leader_a_user"])
+def test_only_staff_of_the_site_or_above_may_add_goods(town, persona):
+    with pytest.raises(NotAllowed):
+        create(town, actor=getattr(town, persona))
+    assert not Product.objects.exists()
+
+
+def test_bad_values_are_refused_with_a_message_for_every_field(town):
+    with pytest.raises(ValidationError) as caught:
+        create(town, name="   ", points_price=0, stock=-1)
+    assert set(caught.value.message_dict) == {"name", "points_price", "stock"}
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize("price", [True, 2.5, "abc", None, -3])
+def test_a_price_must_be_a_whole_number_of_points(town, price):
+    with pytest.raises(ValidationError) as caught:
+        create(town, points_price=price)
+    assert "points_price" in caught.value.message_dict
+
+
+def test_goods_may_be_created_off_the_shelf(town):
+    product = create(town, is_active=False)
+    assert list(selectors.redeemable_products(town.resident_a)) == []
+    assert product.is_active is False
+
+
+def test_a_picture_is_stored_with_the_product(town):
+    product = create(town, picture=upload("soap.png", PNG))
+    assert product.picture.name.startswith("points/products/soap")
+    assert product.picture.read() == PNG
+
+
+def test_a_picture_that_is_not_an_image_is_refused(town):
+    with pytest.raises(ValidationError) as caught:
+        create(town, picture=upload("soap.png", b"MZ not an image at all"))
+    assert "picture" in caught.value.message_dict
+    assert not Product.objects.exists()
+
+
+# ---- services: editing ----------------------------------------------------------------------
+def test_staff_change_name_price_and_offer(town, soap):
+    product = services.product_update(
+        product=soap, actor=town.staff_a, name="香皂（大）", points_price=4, is_active=False
+    )
+    assert (product.name, product.price, product.is_active, product.stock) == ("香皂（大）", 4, False, 100)
+    assert list(selectors.redeemable_products(town.resident_a).filter(pk=soap.pk)) == []
+
+
+def test_staff_of_another_station_cannot_change_the_goods(town, soap):
+    with pytest.raises(NotAllowed):
+        services.product_update(product=soap, actor=town.staff_b, points_price=1)
+    soap.refresh_from_db()
+    assert soap.price == 3
+
+
+def test_a_reservation_made_while_staff_edit_the_stock_is_kept(town, soap):
+    """Worked example: staff open the form at 100 and type 120 (20 delivered); meanwhile a
+    resident reserves 2. The shelf then holds 118 that can be reserved, not 120."""
+    post_entry(town.household_a, 50)
+    seen = soap.stock
+    services.redemption_create(user=town.resident_a, product=soap, quantity=2)
+    product = services.product_update(product=soap, actor=town.staff_a, stock=120, stock_seen=seen)
+    assert product.stock == 118
+
+
+def test_the_stock_seen_defaults_to_the_product_as_the_caller_read_it(town, soap):
+    post_entry(town.household_a, 50)
+    services.redemption_create(user=town.resident_a, product=soap, quantity=1)
+    product = services.product_update(product=soap, actor=town.staff_a, stock=90)  # soap.stock still 100
+    assert product.stock == 89
+
+
+def test_stock_cannot_be_lowered_below_what_reservations_left(town, oil):
+    """2 in stock; staff want to take 2 off the shelf (broken bottles), but a resident just
+    reserved 1: refused with a message, nothing else of the edit is saved."""
+    post_entry(town.household_a, 50)
+    services.redemption_create(user=town.resident_a, product=oil, quantity=1)
+    with pytest.raises(ValidationError) as caught:
+        services.product_update(product=oil, actor=town.institute_staff, stock=0, stock_seen=2, name="坏名字")
+    assert "stock" in caught.value.message_dict
+    oil.refresh_from_db()
+    assert (oil.stock, oil.name) == (1, "食用油")
+
+
+def test_a_negative_stock_is_refused(town, soap):
+    with pytest.raises(ValidationError) as caught:
+        services.product_update(product=soap, actor=town.staff_a, stock=-5)
+    assert "stock" in caught.value.message_dict
+
+
+def test_an_unknown_field_is_a_programming_error(town, soap):
+    with pytest.raises(TypeError):
+        services.product_update(product=soap, actor=town.staff_a, site=town.station_b)
+
+
+def test_a_new_picture_replaces_the_old_and_false_removes_it(town, soap):
+    product = services.product_update(product=soap, actor=town.staff_a, picture=upload("a.jpg", JPEG))
+    assert product.picture.name.startswith("points/products/a")
+    product = services.product_update(product=product, actor=town.staff_a, picture=False)
+    assert not product.picture
+
+
+# ---- uploads --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "content", "allow_pdf", "accepted"),
+    [
+        ("photo.JPG", JPEG, False, True),
+        ("photo.png", PNG, False, True),
+        ("anim.gif", b"GIF89a" + b"\x00" * 20, False, True),
+        ("pic.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", False, True),
+        ("proof.pdf", PDF, True, True),
+        ("proof.pdf", PDF, False, False),
+        ("fake.png", JPEG, False, False),
+        ("fake.pdf", b"<html>", True, False),
+        ("image.svg", b"<svg onload=alert(1)>", True, False),
+        ("noext", PNG, True, False),
+        ("wrong.webp", b"RIFF\x00\x00\x00\x00WAVEfmt ", False, False),
+    ],
+)
+def test_only_images_and_if_allowed_pdfs_are_accepted(name, content, allow_pdf, accepted):
+    file = upload(name, content)
+    if accepted:
+        services.check_upload(file, field="f", allow_pdf=allow_pdf)
+        assert file.tell() == 0  # left where it was for whoever stores it
+    else:
+        with pytest.raises(ValidationError) as caught:
+            services.check_upload(file, field="f", allow_pdf=allow_pdf)
+        assert list(caught.value.message_dict) == ["f"]
+
+
+def test_a_file_over_five_megabytes_is_refused_and_exactly_five_is_accepted():
+    services.check_upload(upload("ok.pdf", PDF + b"0" * (FIVE_MB - len(PDF))), field="f", allow_pdf=True)
+    with pytest.raises(ValidationError) as caught:
+        services.check_upload(upload("big.pdf", PDF + b"0" * FIVE_MB), field="f", allow_pdf=True)
+    assert "5 MB" in caught.value.message_dict["f"][0]
+
+
+# ---- pages: the products list ---------------------------------------------------------------
+def test_staff_see_the_goods_of_their_subtree_with_stock_and_reserved(town, soap, oil, towel_b, client):
+    post_entry(town.household_a, 50)
+    services.redemption_create(user=town.resident_a, product=soap, quantity=3)
+    services.redemption_create(user=town.resident_a, product=soap, quantity=2)
+    page = login(client, town.staff_a).get(reverse("points:products")).content.decode()
+    row = page.split(f'data-testid="product-{soap.pk}"')[1].split("</tr>")[0]
+    assert "<td>95</td><td>5</td>" in row  # stock left, reserved
+    assert "香皂" in page and "毛巾" not in page  # towel_b is station B's
+    assert reverse("points:product_new") in page
+    assert reverse("points:product_edit", args=[soap.pk]) in page
+
+
+def test_the_institute_staff_see_both_stations_goods(town, soap, towel_b, client):
+    page = login(client, town.institute_staff).get(reverse("points:products")).content.decode()
+    assert "香皂" in page and "毛巾" in page
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_the_products_page_query_count_does_not_grow(town, client, django_assert_num_queries, size):
+    post_entry(town.household_a, 1000)
+    for i in range(size):
+        product = Product.objects.create(site=town.station_a, name=f"物品{i}", price=1, stock=5)
+        services.redemption_create(user=town.resident_a, product=product, quantity=1)
+    login(client, town.staff_a)
+    client.get(reverse("points:products"))  # warm the session
+    # session, user, scope (roles, teams led), count, the page with its sums, then the other
+    # apps' menu entries: the same for any number of goods.
+    with django_assert_num_queries(8):
+        response = client.get(reverse("points:products"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["points:products", "points:product_new"])
+def test_anonymous_visitors_are_sent_to_log_in(client, town, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_anonymous_visitors_cannot_edit_goods(client, soap):
+    response = client.post(reverse("points:product_edit", args=[soap.pk]), {"name": "x"})
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_residents_may_not_open_the_product_pages(town, soap, client):
+    login(client, town.resident_a)
+    assert client.get(reverse("points:product_new")).status_code == 403
+    assert client.get(reverse("points:product_edit", args=[soap.pk])).status_code == 403
+    response = client.post(reverse("points:product_edit", args=[soap.pk]), {"name": "x", "points_price": 1, "stock": 1})
+    assert response.status_code == 403
+    soap.refresh_from_db()
+    assert soap.name == "香皂"
+
+
+def test_staff_of_another_station_get_404_on_the_goods(town, soap, client):
+    login(client, town.staff_b)
+    url = reverse("points:product_edit", args=[soap.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"name": "x", "points_price": 1, "stock": 1, "stock_seen": 100}).status_code == 404
+    soap.refresh_from_db()
+    assert soap.name == "香皂"
+
+
+def test_a_missing_product_is_404(town, client):
+    assert login(client, town.staff_a).get(reverse("points:product_edit", args=[999999])).status_code == 404
+
+
+# ---- pages: new product ---------------------------------------------------------------------
+def test_staff_add_a_product_with_a_picture_and_residents_see_it_in_the_shop(town, client):
+    login(client, town.staff_a)
+    form = client.get(reverse("points:product_new")).content.decode()
+    assert 'enctype="multipart/form-data"' in form
+    assert town.station_b.name not in form  # only sites staff_a manages are offered
+    response = client.post(
+        reverse("points:product_new"),
+        {
+            "site": town.station_a.pk,
+            "name": "牙膏",
+            "description": "家庭装",
+            "points_price": "12",
+            "stock": "30",
+            "is_active": "on",
+            "picture": upload("toothpaste.png", PNG, "image/png"),
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("points:products")
+    product = Product.objects.get(name="牙膏")
+    assert (product.site, product.price, product.stock, product.is_active) == (town.station_a, 12, 30, True)
+    assert product.picture
+    shop = login(client, town.resident_a).get(reverse("points:shop")).content.decode()
+    assert "牙膏" in shop and "家庭装" in shop
+
+
+def test_bad_input_on_a_new_product_keeps_the_typed_values(town, client):
+    login(client, town.staff_a)
+    response = client.post(
+        reverse("points:product_new"),
+        {"site": town.station_a.pk, "name": "牙刷", "description": "软毛", "points_price": "0", "stock": "-2"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="牙刷"' in page and "软毛" in page and 'value="0"' in page and 'value="-2"' in page
+    assert page.count('class="errorlist"') == 2
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize("price", ["abc", "1.5", "99999999999999999999", "\u0661"])
+def test_garbage_prices_are_form_errors_not_server_errors(town, client, price):
+    login(client, town.staff_a)
+    response = client.post(
+        reverse("points:product_new"), {"site": town.station_a.pk, "name": "x", "points_price": price, "stock": "1"}
+    )
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:  # "١" (Arabic-Indic one) is a valid whole number to Django
+        assert Product.objects.get().price == 1
+
+
+def test_staff_cannot_add_goods_at_a_site_they_do_not_manage(town, client):
+    login(client, town.staff_a)
+    response = client.post(
+        reverse("points:product_new"),
+        {"site": town.station_b.pk, "name": "牙刷", "points_price": "2", "stock": "2", "is_active": "on"},
+    )
+    assert response.status_code == 400
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("big.png", PNG + b"\x00" * FIVE_MB, "5 MB"),
+        ("virus.exe", b"MZ\x90\x00", "JPEG"),
+        ("renamed.png", b"%PDF-1.4 not a picture", "JPEG"),
+        ("leaflet.pdf", PDF, "JPEG"),  # a PDF is evidence, not a product picture
+    ],
+)
+def test_a_wrong_picture_is_a_clear_form_error(town, client, name, content, message):
+    login(client, town.staff_a)
+    response = client.post(
+        reverse("points:product_new"),
+        {
+            "site": town.station_a.pk,
+            "name": "牙刷",
+            "points_price": "2",
+            "stock": "2",
+            "picture": upload(name, content),
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page and 'value="牙刷"' in page
+    assert not Product.objects.exists()
+
+
+# ---- pages: edit product --------------------------------------------------------------------
+def test_staff_edit_a_product_and_the_shop_shows_the_change(town, soap, client):
+    login(client, town.staff_a)
+    form = client.get(reverse("points:product_edit", args=[soap.pk])).content.decode()
+    assert 'name="stock_seen" value="100"' in form
+    response = client.post(
+        reverse("points:product_edit", args=[soap.pk]),
+        {
+            "name": "香皂（新）",
+            "description": "",
+            "points_price": "4",
+            "stock": "100",
+            "stock_seen": "100",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    soap.refresh_from_db()
+    assert (soap.name, soap.price, soap.stock) == ("香皂（新）", 4, 100)
+    assert "香皂（新）" in login(client, town.resident_a).get(reverse("points:shop")).content.decode()
+
+
+def test_the_edit_form_changes_stock_by_the_difference_to_what_was_seen(town, soap, client):
+    post_entry(town.household_a, 50)
+    services.redemption_create(user=town.resident_a, product=soap, quantity=4)  # after the form was opened
+    login(client, town.staff_a).post(
+        reverse("points:product_edit", args=[soap.pk]),
+        {"name": "香皂", "points_price": "3", "stock": "110", "stock_seen": "100", "is_active": "on"},
+    )
+    soap.refresh_from_db()
+    assert soap.stock == 106
+
+
+def test_a_stock_cut_that_reservations_made_impossible_is_a_form_error(town, oil, client):
+    post_entry(town.household_a, 50)
+    services.redemption_create(user=town.resident_a, product=oil, quantity=2)
+    response = login(client, town.institute_staff).post(
+        reverse("points:product_edit", args=[oil.pk]),
+        {"name": "食用油", "points_price": "6", "stock": "1", "stock_seen": "2", "is_active": "on"},
+    )
+    assert response.status_code == 400
+    assert 'value="1"' in response.content.decode()
+    oil.refresh_from_db()
+    assert oil.stock == 0
+
+
+def test_unticking_on_offer_takes_the_goods_out_of_the_shop(town, soap, client):
+    login(client, town.staff_a).post(
+        reverse("points:product_edit", args=[soap.pk]),
+        {"name": "香皂", "points_price": "3", "stock": "100", "stock_seen": "100"},
+    )
+    soap.refresh_from_db()
+    assert soap.is_active is False
+    shop = login(client, town.resident_a).get(reverse("points:shop")).content.decode()
+    assert f'id="p{soap.pk}"' not in shop
+
+
+def test_bad_input_on_an_edit_keeps_the_typed_values(town, soap, client):
+    response = login(client, town.staff_a).post(
+        reverse("points:product_edit", args=[soap.pk]),
+        {"name": "", "points_price": "-1", "stock": "7", "stock_seen": "100", "is_active": "on"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="-1"' in page and 'value="7"' in page
+    soap.refresh_from_db()
+    assert (soap.price, soap.stock) == (3, 100)
+
+
+def test_an_edit_without_a_new_picture_keeps_the_old_one(town, client):
+    product = create(town, picture=upload("soap.png", PNG))
+    old = product.picture.name
+    login(client, town.staff_a).post(
+        reverse("points:product_edit", args=[product.pk]),
+        {"name": "肥皂", "points_price": "5", "stock": "10", "stock_seen": "10", "is_active": "on"},
+    )
+    product.refresh_from_db()
+    assert product.picture.name == old
+
+
+# ---- award evidence -------------------------------------------------------------------------
+def award(client, town, **files):
+    rule = Rule.objects.get(code="cleanup")
+    data = {"household": town.household_a.pk, "rule": rule.pk, "quantity": "1", "note": "清理河道", "evidence": ""}
+    return client.post(reverse("points:award") + "?q=张", {**data, **files})
+
+
+def test_staff_attach_a_photo_or_pdf_to_an_award(town, client):
+    login(client, town.staff_a)
+    response = award(client, town, attachment=upload("proof.pdf", PDF, "application/pdf"))
+    assert response.status_code == 302
+    entry = Entry.objects.get(account__household=town.household_a)
+    assert entry.attachment.name.startswith("points/evidence/2027/03/proof")
+    assert entry.hash == entry.compute_hash()  # the file's name is in the hashed content
+
+
+def test_the_award_form_is_multipart(town, client):
+    page = login(client, town.staff_a).get(reverse("points:award"), {"q": "张"}).content.decode()
+    assert 'enctype="multipart/form-data"' in page and 'name="attachment"' in page
+
+
+def test_an_award_without_a_file_still_works(town, client):
+    assert award(login(client, town.staff_a), town).status_code == 302
+    assert not Entry.objects.get(account__household=town.household_a).attachment
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("huge.jpg", JPEG + b"\x00" * FIVE_MB, "5 MB"),
+        ("notes.docx", b"PK\x03\x04", "PDF"),
+        ("fake.pdf", b"MZ\x90\x00", "PDF"),
+    ],
+)
+def test_a_wrong_evidence_file_is_a_form_error_and_nothing_is_awarded(town, client, name, content, message):
+    response = award(login(client, town.staff_a), town, attachment=upload(name, content))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert message in page and "清理河道" in page
+    assert not Entry.objects.exists()
+
+
+def test_staff_see_the_evidence_link_on_the_ledger_and_open_the_file(town, client):
+    login(client, town.staff_a)
+    award(client, town, attachment=upload("proof.jpg", JPEG, "image/jpeg"))
+    entry = Entry.objects.get()
+    page = client.get(reverse("points:ledger"), {"household": town.household_a.pk}).content.decode()
+    url = reverse("points:entry_attachment", args=[entry.pk])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == JPEG
+    assert response["Content-Type"] == "image/jpeg"
+
+
+def test_the_household_does_not_see_the_evidence_file(town, client):
+    award(login(client, town.staff_a), town, attachment=upload("proof.jpg", JPEG))
+    entry = Entry.objects.get()
+    login(client, town.resident_a)
+    assert "evidence-link" not in client.get(reverse("points:ledger")).content.decode()
+    assert client.get(reverse("points:entry_attachment", args=[entry.pk])).status_code == 403
+
+
+def test_staff_of_another_station_cannot_open_the_evidence(town, client):
+    award(login(client, town.staff_a), town, attachment=upload("proof.jpg", JPEG))
+    entry = Entry.objects.get()
+    login(client, town.staff_b)
+    assert client.get(reverse("points:entry_attachment", args=[entry.pk])).status_code == 404
+
+
+def test_evidence_of_an_entry_without_a_file_or_a_missing_entry_is_404(town, client):
+    post_entry(town.household_a, 5)
+    login(client, town.staff_a)
+    assert client.get(reverse("points:entry_attachment", args=[Entry.objects.get().pk])).status_code == 404
+    assert client.get(reverse("points:entry_attachment", args=[999999])).status_code == 404
+
+
+def test_anonymous_visitors_cannot_open_evidence(town, client):
+    response = client.get(reverse("points:entry_attachment", args=[1]))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+# ---- navigation -----------------------------------------------------------------------------
+def test_staff_reach_the_products_page_from_the_menu_and_the_pickup_page(town, client):
+    login(client, town.staff_a)
+    home = client.get("/").content.decode()
+    assert reverse("points:products") in home
+    assert reverse("points:products") not in login(client, town.resident_a).get("/").content.decode()
