@@ -208,7 +208,9 @@ def register(request: HttpRequest) -> HttpResponse:
             retry = throttle.retry_after([join_key])
         elif form.has_error("join_code", "unknown_join_code") and (retry := throttle.record_failure([join_key])):
             form.add_error("join_code", throttle.message(retry))  # this guess was the last one allowed
-    response = render(request, "accounts/register.html", {"form": form}, status=429 if retry else 200)
+    # The refusal also heads the form: the join-code field is far down a phone's screen.
+    context = {"form": form, "throttled": throttle.message(retry) if retry else ""}
+    response = render(request, "accounts/register.html", context, status=429 if retry else 200)
     if retry:
         response["Retry-After"] = str(retry)
     return response
