@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.db import connection
@@ -31,12 +32,18 @@ EN_MESSAGE = "Too many attempts. Try again in 15 minutes."
 ZH_MESSAGE = "尝试次数过多，请 15 分钟后再试。"
 
 
+def clear_local_cache() -> None:
+    # Never clear() a Redis cache here: that would flush a database other people may share.
+    if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Failures are counted in the cache: every test starts with none and leaves none behind."""
-    cache.clear()
+    clear_local_cache()
     yield
-    cache.clear()
+    clear_local_cache()
 
 
 @pytest.fixture
@@ -319,3 +326,41 @@ def test_a_zero_login_limit_fails_loudly_at_start_up():
     result = load_settings(LOGIN_FAILURES_PER_USER="0")
     assert result.returncode != 0
     assert "LOGIN_" in result.stderr
+
+
+# ---- Redis: counts shared by every process ----------------------------------------------------
+
+
+@pytest.mark.redis
+def test_on_redis_parallel_failures_are_all_counted_and_the_lock_is_seen_by_every_connection(settings, require_redis):
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import caches
+
+    # A prefix of its own, and only its own keys deleted afterwards: the database may be shared.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": require_redis,
+            "KEY_PREFIX": f"throttle-test-{uuid.uuid4().hex}",
+        }
+    }
+    settings.PORTAL = {**settings.PORTAL, "LOGIN_FAILURES_PER_USER": 1000, "LOGIN_FAILURES_PER_IP": 40}
+    user_key, ip_key = throttle.login_keys(ip=HERE, username="resident_a")
+
+    def one_failure(_):
+        # Each thread has its own cache object and Redis connection, like another process would.
+        throttle.record_failure([user_key, ip_key])
+        caches["default"].close()
+
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(one_failure, range(39)))
+        assert caches["default"].get(user_key.counter) == 39
+        assert throttle.retry_after([ip_key]) == 0
+        throttle.record_failure([user_key, ip_key])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            assert pool.submit(throttle.retry_after, [ip_key]).result() == 900
+    finally:
+        caches["default"].delete_many([user_key.counter, user_key.lock, ip_key.counter, ip_key.lock])
