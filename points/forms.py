@@ -85,7 +85,7 @@ class ProductForm(forms.Form):
     the service changes the stock by the difference and keeps reservations made meanwhile."""
 
     site = forms.TypedChoiceField(label=_("Site"), coerce=int)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Product name"), max_length=100)
     description = forms.CharField(
         label=_("Description"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
