@@ -165,6 +165,37 @@ def test_a_new_picture_replaces_the_old_and_false_removes_it(town, soap):
     assert not product.picture
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_stock_raised_while_residents_redeem_loses_no_reservation(town):
+    """12 residents each reserve 1 of 12 while 4 staff edits, all opened at 12, add 10 each:
+    12 - 12 + 40 = 40 left, and 12 reservations."""
+    from tests.factories import HouseholdFactory, UserFactory
+    from tests.points.test_concurrency import run_at_once
+
+    product = Product.objects.create(site=town.station_a, name="毛巾", price=1, stock=12)
+    residents = []
+    for _i in range(12):
+        household = HouseholdFactory(grid=town.grid_a)
+        post_entry(household, 5)
+        residents.append(UserFactory(household=household))
+
+    def work(i):
+        from practice_center.models import User
+
+        fresh = Product.objects.get(pk=product.pk)
+        if i < 12:
+            return services.redemption_create(user=User.objects.get(pk=residents[i].pk), product=fresh, quantity=1)
+        staff = User.objects.get(pk=town.staff_a.pk)
+        return services.product_update(product=fresh, actor=staff, stock=22, stock_seen=12)
+
+    results = run_at_once(16, work)
+    assert [type(r).__name__ for r in results] == ["Redemption"] * 12 + ["Product"] * 4, results
+    product.refresh_from_db()
+    assert product.stock == 40
+    assert product.redemptions.count() == 12
+
+
 # ---- uploads --------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("name", "content", "allow_pdf", "accepted"),
