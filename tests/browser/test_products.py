@@ -73,3 +73,33 @@ def test_the_product_pages_have_no_serious_accessibility_violations(new_page, sh
     for url in ("/points/staff/products/", "/points/staff/products/new/"):
         page.goto(url)
         assert serious_axe_violations(page) == [], url
+
+
+@pytest.mark.parametrize(("viewport", "label"), [(PHONE, "phone"), (DESK, "desk")])
+def test_staff_attach_evidence_to_an_award_and_find_it_on_the_ledger(
+    new_page, shelf, password, viewport, label, tmp_path
+):
+    page = new_page(viewport=viewport)
+    login(page, "staff_a", password)
+    page.goto("/points/staff/award/?q=张建国")
+    page.check(f"main input[name=household][value='{shelf.household_a.pk}']")
+    page.select_option("main select[name=rule]", label="环境卫生整治 · 3 (每次)")
+    page.fill("main input[name=note]", "清理河道垃圾")
+    screenshot(page, f"points-award-evidence-{label}")
+    too_big = tmp_path / "scan.pdf"
+    too_big.write_bytes(b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024 + 1))
+    page.set_input_files("main input[name=attachment]", str(too_big))
+    with page.expect_navigation():
+        page.press("main input[name=note]", "Enter")
+    assert "5 MB" in page.inner_text("main .errorlist")
+    assert page.input_value("main input[name=note]") == "清理河道垃圾"
+    screenshot(page, f"points-award-evidence-error-{label}")
+    photo = tmp_path / "river.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 200)
+    page.set_input_files("main input[name=attachment]", str(photo))
+    with page.expect_navigation():
+        page.press("main input[name=note]", "Enter")
+    link = page.locator("main [data-testid=evidence-link]")
+    assert link.count() == 1
+    screenshot(page, f"points-ledger-evidence-{label}")
+    assert page.request.get(link.get_attribute("href")).body().startswith(b"\xff\xd8\xff")
