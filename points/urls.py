@@ -10,6 +10,7 @@ urlpatterns = [
     path("ledger/", views.ledger, name="ledger"),
     path("shop/", views.shop, name="shop"),
     path("shop/<int:product_id>/redeem/", views.redeem, name="redeem"),
+    path("shop/<int:product_id>/picture/", views.product_picture, name="product_picture"),
     path("redemptions/", views.redemptions, name="redemptions"),
     path("redemptions/<int:redemption_id>/cancel/", views.redemption_cancel, name="redemption_cancel"),
     path("ranking/", views.ranking_page, name="ranking"),

@@ -174,6 +174,22 @@ def shop(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def product_picture(request: HttpRequest, product_id: int) -> HttpResponse:
+    """A product's picture, for whoever may see the product (the shop, the staff pages). Served
+    by the portal rather than from MEDIA_URL, which nothing serves once DEBUG is off."""
+    product = get_object_or_404(Product.objects.visible_to(request.user), pk=product_id)
+    if not product.picture:
+        raise Http404
+    try:
+        handle = product.picture.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, filename=product.picture.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
 @require_POST
 def redeem(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_object_or_404(selectors.redeemable_products(request.user), pk=product_id)

@@ -469,6 +469,31 @@ def test_an_edit_without_a_new_picture_keeps_the_old_one(town, client):
     assert product.picture.name == old
 
 
+def test_residents_see_the_picture_in_the_shop_served_by_the_portal(town, client):
+    product = create(town, picture=upload("soap.png", PNG))
+    login(client, town.resident_a)
+    url = reverse("points:product_picture", args=[product.pk])
+    assert f'src="{url}"' in client.get(reverse("points:shop")).content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PNG
+
+
+def test_the_picture_of_another_station_s_goods_or_of_goods_without_one_is_404(town, soap, client):
+    product = create(town, picture=upload("soap.png", PNG))
+    login(client, town.resident_b)
+    assert client.get(reverse("points:product_picture", args=[product.pk])).status_code == 404
+    login(client, town.resident_a)
+    assert client.get(reverse("points:product_picture", args=[soap.pk])).status_code == 404
+    assert client.get(reverse("points:product_picture", args=[999999])).status_code == 404
+
+
+def test_anonymous_visitors_get_no_product_picture(town, client):
+    product = create(town, picture=upload("soap.png", PNG))
+    response = client.get(reverse("points:product_picture", args=[product.pk]))
+    assert response.status_code == 302
+
+
 # ---- award evidence -------------------------------------------------------------------------
 def award(client, town, **files):
     rule = Rule.objects.get(code="cleanup")
