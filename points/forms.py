@@ -96,7 +96,7 @@ class ProductForm(forms.Form):
         max_value=1_000_000,
         help_text=_("Pieces on the shelf that residents can still reserve."),
     )
-    stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
+    stock_seen = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0, max_value=1_000_000)
     picture = forms.FileField(
         label=_("Picture (optional)"),
         required=False,

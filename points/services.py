@@ -709,7 +709,7 @@ def product_update(*, product: Product, actor: User, stock_seen: int | None = No
     delta = 0
     if "stock" in cleaned:
         seen = product.stock if stock_seen is None else _strict_int(stock_seen)
-        if seen is None:
+        if seen is None or not 0 <= seen <= 1_000_000:
             raise ValidationError({"stock": _("The stock is a whole number, 0 or more.")})
         delta = cleaned["stock"] - seen
         if delta:

@@ -435,6 +435,22 @@ def test_a_stock_cut_that_reservations_made_impossible_is_a_form_error(town, oil
     assert oil.stock == 0
 
 
+@pytest.mark.parametrize("seen", ["x", "-1", "99999999999999999999", "1e3"])
+def test_a_tampered_stock_seen_is_a_form_error_not_a_server_error(town, soap, client, seen):
+    response = login(client, town.staff_a).post(
+        reverse("points:product_edit", args=[soap.pk]),
+        {"name": "香皂", "points_price": "3", "stock": "5", "stock_seen": seen, "is_active": "on"},
+    )
+    assert response.status_code == 400
+    soap.refresh_from_db()
+    assert soap.stock == 100
+
+
+def test_a_stock_seen_out_of_range_is_refused_by_the_service(town, soap):
+    with pytest.raises(ValidationError):
+        services.product_update(product=soap, actor=town.staff_a, stock=5, stock_seen=10**30)
+
+
 def test_unticking_on_offer_takes_the_goods_out_of_the_shop(town, soap, client):
     login(client, town.staff_a).post(
         reverse("points:product_edit", args=[soap.pk]),
