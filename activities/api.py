@@ -26,6 +26,12 @@ from volunteers.models import Team, Volunteer
 # ---- output ---------------------------------------------------------------------------------------
 
 
+MENU_ITEM_COLUMNS = (
+    *("id", "site_id", "category_id", "title", "description", "suits", "duration_minutes", "team_id", "is_active"),
+    *("site__name", "category__code", "category__name_zh", "category__name_en"),
+)
+
+
 class MenuItemSerializer(serializers.ModelSerializer):
     site_name = serializers.CharField(source="site.name", read_only=True)
     category_code = serializers.CharField(source="category.code", read_only=True)
@@ -217,12 +223,20 @@ class MenuItemViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         params = self.request.query_params
         site = params.get("site", "")
-        return selectors.menu_for(
+        items = selectors.menu_for(
             self.request.user,
             category=params.get("category", "")[:32],
             q=params.get("q", "")[:100],
             site=selectors.int_param(site),
-        ).order_by("category__sort_order", "title", "id")
+        )
+        # The hottest read of the portal: fetch only the columns the serializer shows
+        # (not the sites' JSON rooms and checklists, nor the serving team's row).
+        return (
+            items.select_related(None)
+            .select_related("site", "category")
+            .only(*MENU_ITEM_COLUMNS)
+            .order_by("category__sort_order", "title", "id")
+        )
 
 
 def _workflow(serializer_class, summary: str):

@@ -13,7 +13,7 @@ from operator import or_
 
 from django.db.models import Q
 
-from practice_center.models import GRID_ROLES, SITE_ROLES, Role, RoleAssignment, Site, SiteLevel
+from practice_center.models import GRID_ROLES, SITE_ROLES, Household, Role, RoleAssignment, Site, SiteLevel
 
 NOTHING = Q(pk__in=[])
 
@@ -31,7 +31,17 @@ class Scope:
     # (role, grid_id, station) for grid_leader / grid_worker
     grid_roles: list[tuple[str, int, Site]] = field(default_factory=list)
     household_id: int | None = None
-    team_ids_led: list[int] = field(default_factory=list)
+    # Loaded on first use: most requests (a resident reading the menu) never ask.
+    _team_ids_led: list[int] | None = field(default=None, repr=False)
+    _user: object = field(default=None, repr=False, compare=False)
+
+    @property
+    def team_ids_led(self) -> list[int]:
+        if self._team_ids_led is None:
+            from volunteers.selectors import team_ids_led_by
+
+            self._team_ids_led = team_ids_led_by(self._user) if self._user is not None else []
+        return self._team_ids_led
 
     # ---- what the user holds ------------------------------------------------------------
     @property
@@ -97,15 +107,12 @@ def scope(user) -> Scope:
     cached = getattr(user, "_portal_scope", None)
     if cached is not None:
         return cached
-    result = Scope(user_id=user.pk, is_superuser=user.is_superuser, household_id=user.household_id)
+    result = Scope(user_id=user.pk, is_superuser=user.is_superuser, household_id=user.household_id, _user=user)
     for assignment in RoleAssignment.objects.filter(user=user).select_related("site", "grid__station"):
         if assignment.role in SITE_ROLES:
             result.site_roles.append((assignment.role, assignment.site))
         elif assignment.role in GRID_ROLES:
             result.grid_roles.append((assignment.role, assignment.grid_id, assignment.grid.station))
-    from volunteers.selectors import team_ids_led_by
-
-    result.team_ids_led = team_ids_led_by(user)
     user._portal_scope = result
     return result
 
@@ -121,7 +128,12 @@ def home_station(user) -> Site | None:
     if user is None or not user.is_authenticated:
         return None
     if user.household_id:
-        return user.household.grid.station
+        household = user.household if "household" in user._state.fields_cache else None
+        if household is None or "grid" not in household._state.fields_cache:
+            # One query for household, grid and station instead of three.
+            household = Household.objects.select_related("grid__station").get(pk=user.household_id)
+            user.household = household
+        return household.grid.station
     sc = scope(user)
     if sc.grid_roles:
         return sc.grid_roles[0][2]

@@ -355,6 +355,6 @@ def test_the_menu_list_takes_the_same_queries_at_two_sizes(town, menu, law, api,
         MenuItem.objects.create(site=town.station_a, category=law, title=f"服务{i}")
     client = api(town.resident_a)
     # the caller's scope and home station, count, page: the same at both sizes
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get("/api/v1/menu-items/?page_size=100")
     assert response.json()["count"] == n + 2

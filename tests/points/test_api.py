@@ -80,7 +80,7 @@ def test_the_ledger_takes_a_fixed_number_of_queries(town, api, size, django_asse
         give(town.household_a, town.staff_a, 5)
     client = api(User.objects.get(pk=town.resident_a.pk))  # a fresh user: no cached scope
     # household, roles (scope), teams led (scope), count, page
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(URL + "entries/")
     assert response.json()["count"] == size
 
@@ -334,6 +334,6 @@ def test_the_redemption_list_takes_a_fixed_number_of_queries(town, api, soap, si
         redemption_create(user=town.resident_a, product=soap, quantity=1)
     client = api(User.objects.get(pk=town.staff_a.pk))  # a fresh user: no cached scope
     # roles (scope), teams led (scope), count, page
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(URL + "redemptions/")
     assert response.json()["count"] == size

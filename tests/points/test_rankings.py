@@ -268,6 +268,6 @@ def test_the_rankings_endpoint_query_count_does_not_grow(town, api, django_asser
         post_entry(HouseholdFactory(grid=town.grid_a), index + 1)
     client = api(town.staff_a)
     # scope (roles, teams led), the count, the page.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = client.get(RANKINGS)
     assert response.json()["count"] == size

@@ -231,7 +231,7 @@ def test_the_ranking_page_query_count_does_not_grow(town, client, django_assert_
     client.get(reverse("points:ranking"))
     # session, user, scope (roles, teams led), household, grid, station, count, page, then the other
     # apps' menu entries (unread notifications, own volunteer profile): the same for any size.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(reverse("points:ranking"))
     assert response.status_code == 200
 
