@@ -3,7 +3,7 @@ the workflow services (activities.services), which write the event log."""
 
 from django.contrib import admin
 
-from activities.models import MenuItem, Order, OrderEvent
+from activities.models import Category, MenuItem, Order, OrderEvent
 
 
 @admin.register(MenuItem)
@@ -38,3 +38,17 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """Names in both languages; codes are what menus, skills matching and reports refer to."""
+
+    list_display = ["code", "name_zh", "name_en", "sort_order", "is_platform"]
+    list_editable = ["name_zh", "name_en", "sort_order"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # menu items and orders point at categories

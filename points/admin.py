@@ -3,7 +3,7 @@ through points.services, as compensating entries. (pux adds the honours admin be
 
 from django.contrib import admin
 
-from points.models import Account, Entry, Product, Redemption, Rule, RuleVersion
+from points.models import Account, Entry, HonourEntry, HonourList, Objection, Product, Redemption, Rule, RuleVersion
 
 
 class RuleVersionInline(admin.TabularInline):
@@ -73,3 +73,31 @@ class RedemptionAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["household", "product"]
     search_fields = ["pickup_code", "household__name"]
+
+
+# ---- honours: read-only here; the workflow (freeze, notice, answer, final) runs through
+# points.honours_services on the staff pages, which keep the list frozen and the answers dated.
+class HonourEntryInline(admin.TabularInline):
+    model = HonourEntry
+    extra = 0
+    can_delete = False
+    readonly_fields = ["rank", "household", "household_name", "station_name", "category", "points", "hours"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(HonourList)
+class HonourListAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "year", "site", "category", "size", "status", "notice_ends_on"]
+    list_filter = ["status", "kind", "year"]
+    list_select_related = ["site"]
+    inlines = [HonourEntryInline]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["honour_list", "author", "created_at", "decision", "answered_at"]
+    list_filter = ["decision"]
+    list_select_related = ["honour_list", "author"]
+    search_fields = ["text", "answer"]
