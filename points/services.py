@@ -8,6 +8,7 @@ first and the product second, always in that order, so two requests cannot deadl
 
 from __future__ import annotations
 
+import copy
 import datetime
 import logging
 import os
@@ -17,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -401,6 +402,10 @@ def redemption_create(
     every redemption)."""
     for _attempt in range(10):
         try:
+            if connection.vendor == "postgresql":
+                redemption = _redemption_create_pg(user=user, product=product, quantity=quantity, at=at)
+                if redemption is not None:
+                    return redemption
             return _redemption_create_once(
                 user=user, product=product, quantity=quantity, at=at, pickup_code=_new_pickup_code()
             )
@@ -408,6 +413,16 @@ def redemption_create(
             if "pickup_code" not in str(exc):
                 raise
     raise IntegrityError("no free pickup code")  # pragma: no cover - ten collisions in a row
+
+
+def _redeem_checks(*, user: User, product: Product, quantity) -> int:
+    """The checks before any write: the quantity (returned as an int), a household, the station."""
+    quantity = _as_count(quantity)
+    if not user.household_id:
+        raise NotAllowed(_("Only residents of a household can redeem points."))
+    if not may_redeem_at(user, product):
+        raise NotAllowed(_("This item is offered at another station."))
+    return quantity
 
 
 @transaction.atomic
@@ -421,11 +436,7 @@ def _redemption_create_once(
     product row (shared by every resident redeeming it) stays locked only for the commit, not
     for the whole transaction. The same order (account, then product) as every other write,
     so no deadlock; if the guard fails, the whole transaction (redemption, entry) rolls back."""
-    quantity = _as_count(quantity)
-    if not user.household_id:
-        raise NotAllowed(_("Only residents of a household can redeem points."))
-    if not may_redeem_at(user, product):
-        raise NotAllowed(_("This item is offered at another station."))
+    quantity = _redeem_checks(user=user, product=product, quantity=quantity)
     household = user.household
     account = _lock_account(household)
     product = Product.objects.get(pk=product.pk)
@@ -471,6 +482,81 @@ def _redemption_create_once(
             raise OutOfStock()
         raise ProductUnavailable()
     product.stock -= quantity
+    return redemption
+
+
+_REDEEM_REFUSALS = {
+    "unavailable": ProductUnavailable,
+    "out_of_stock": OutOfStock,
+    "insufficient": InsufficientPoints,
+}
+
+
+def _redemption_create_pg(
+    *, user: User, product: Product, quantity: int, at: datetime.datetime | None
+) -> Redemption | None:
+    """PostgreSQL: one attempt of `redemption_create` as ONE statement, the function
+    `points_redeem` (migration 0005), with the same checks, locks, rows, hash chain and
+    exceptions as `_redemption_create_once`.
+
+    Outside a transaction the statement is its own transaction (autocommit): no BEGIN/COMMIT
+    round trips, and the account and product rows are locked only inside the server, never
+    while this process waits for a CPU. Inside the caller's transaction it runs there, in a
+    savepoint, so a taken pickup code (unique violation, drawn again by the caller) does not
+    spoil the caller's transaction. Returns None (the caller then takes the ORM path) only if
+    the translated note is not a plain template."""
+    quantity = _redeem_checks(user=user, product=product, quantity=quantity)
+    with translation.override(settings.LANGUAGE_CODE):
+        template = str(_("Redeemed %(product)s × %(quantity)s = %(points)s points"))
+    bare = template.replace("%(product)s", "").replace("%(quantity)s", "").replace("%(points)s", "")
+    if "%" in bare:  # e.g. "%%": Python's formatting would differ from the plain replace in SQL
+        return None
+    at = at or timezone.now()
+    pickup_code = _new_pickup_code()
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            return _redeem_sql(
+                user=user, product=product, quantity=quantity, at=at, pickup_code=pickup_code, template=template
+            )
+    return _redeem_sql(user=user, product=product, quantity=quantity, at=at, pickup_code=pickup_code, template=template)
+
+
+def _redeem_sql(
+    *, user: User, product: Product, quantity: int, at: datetime.datetime, pickup_code: str, template: str
+) -> Redemption:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT * FROM points_redeem(%s, %s, %s, %s, %s, %s, %s)",
+                [user.household_id, product.pk, quantity, pickup_code, user.pk, template, at],
+            )
+            status, redemption_id, _entry_id, points, name, price, stock, is_active = cursor.fetchone()
+    except DatabaseError as exc:  # the guarded stock UPDATE failed: sold out (or withdrawn) meanwhile
+        code = getattr(exc.__cause__, "pgcode", None)
+        if code == "PR001":
+            raise OutOfStock() from exc
+        if code == "PR002":
+            raise ProductUnavailable() from exc
+        raise
+    if status == "missing":
+        raise Product.DoesNotExist("Product matching query does not exist.")
+    if status != "ok":
+        raise _REDEEM_REFUSALS[status]()
+    fresh = copy.copy(product)
+    fresh.name, fresh.price, fresh.stock, fresh.is_active = name, price, stock, is_active
+    redemption = Redemption(
+        pk=redemption_id,
+        household_id=user.household_id,
+        product=fresh,
+        quantity=quantity,
+        points=points,
+        status=RedemptionStatus.RESERVED,
+        pickup_code=pickup_code,
+        created_by=user,
+        created_at=at,
+    )
+    redemption._state.adding = False
+    redemption._state.db = connection.alias
     return redemption
 
 
