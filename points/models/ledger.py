@@ -181,7 +181,10 @@ class Entry(models.Model):
     including `prev_hash`, the hash of the entry with sequence - 1 in the same account).
     """
 
-    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: points_entry_unique_sequence (account, sequence) serves every lookup by account.
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     sequence = models.PositiveIntegerField(_("number in account"))
     amount = models.IntegerField(_("amount"))
     kind = models.CharField(_("kind"), max_length=8, choices=EntryKind.choices)
@@ -210,7 +213,7 @@ class Entry(models.Model):
     note = models.CharField(_("explanation"), max_length=200)
     balance_after = models.IntegerField(_("balance after"))
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     objects = EntryQuerySet.as_manager()
 
@@ -220,6 +223,9 @@ class Entry(models.Model):
         ordering = ["account_id", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["account", "sequence"], name="points_entry_unique_sequence"),
+            # A constraint, not `unique=True`: the field option would add a second, `LIKE`-pattern
+            # index on 64 random hex characters that no query uses (129 MB per million entries).
+            models.UniqueConstraint(fields=["hash"], name="points_entry_hash_unique"),
             # One source earns a rule once: the database settles two simultaneous awards.
             models.UniqueConstraint(
                 fields=["account", "rule", "source_type", "source_id"],
@@ -342,8 +348,9 @@ class Redemption(models.Model):
     """Goods reserved with points (兑换); handed over against `pickup_code` (核销) or cancelled
     with a refund entry."""
 
+    # No index of its own: points_redemption_hh_idx (household, -created_at) leads with it.
     household = models.ForeignKey(
-        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="redemptions"
+        Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="redemptions", db_index=False
     )
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="redemptions"
@@ -353,7 +360,7 @@ class Redemption(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=RedemptionStatus.choices, default=RedemptionStatus.RESERVED
     )
-    pickup_code = models.CharField(_("pickup code"), max_length=8, unique=True)
+    pickup_code = models.CharField(_("pickup code"), max_length=8)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="points_redemptions_made"
     )
@@ -375,6 +382,8 @@ class Redemption(models.Model):
         verbose_name_plural = _("redemptions")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # A constraint rather than `unique=True`, which would add an unused `LIKE` index.
+            models.UniqueConstraint(fields=["pickup_code"], name="points_redemption_pickup_code_unique"),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="points_redemption_quantity_positive"),
             models.CheckConstraint(
                 condition=(Q(status="reserved", fulfilled_at__isnull=True, cancelled_at__isnull=True))
