@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from django.db.models import IntegerField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from points.models import Account, Entry, Product, Redemption, Rule, RuleVersion
@@ -24,9 +24,10 @@ def account_of(household: Household) -> Account | None:
 
 def ledger_of(household: Household) -> QuerySet[Entry]:
     """The household's entries, newest first, with what a ledger line shows."""
-    return (
-        Entry.objects.filter(account__household=household).select_related("rule", "rule_version").order_by("-sequence")
-    )
+    # By account id (a scalar subquery), not through a join: PostgreSQL then walks the
+    # (account, sequence) index backwards and stops after one page, however long the ledger.
+    account_id = Subquery(Account.objects.filter(household=household).values("id")[:1])
+    return Entry.objects.filter(account_id=account_id).select_related("rule", "rule_version").order_by("-sequence")
 
 
 def ledger_sum(household: Household) -> int:
