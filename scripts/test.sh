@@ -15,4 +15,4 @@ WORKERS=${TEST_WORKERS:-$(.venv/bin/python -c "import os; print(min(4, os.cpu_co
 if [ "$WORKERS" -gt 1 ]; then
   set -- -n "$WORKERS" --dist loadfile "$@"
 fi
-exec .venv/bin/python -m pytest -q "$@"
+exec .venv/bin/python -m pytest -q --durations=10 "$@"
