@@ -66,11 +66,6 @@ def volunteers_for(user):
     )
 
 
-def service_records_for(user):
-    """Service records of the volunteers the user may see."""
-    return ServiceRecord.objects.filter(volunteer__in=Volunteer.objects.visible_to(user).values("pk"))
-
-
 class _SubtreeFilter(django_filters.ModelChoiceFilter):
     """`?site=<id>`: rows whose site lies in that site's subtree (the site itself included)."""
 
@@ -175,7 +170,7 @@ class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     filterset_class = RecordFilter
 
     def get_queryset(self):
-        return service_records_for(self.request.user).order_by("-served_on", "-id")
+        return ServiceRecord.objects.visible_to(self.request.user).order_by("-served_on", "-id")
 
     @extend_schema(
         request=ServiceRecordVerifySerializer,

@@ -165,6 +165,12 @@ class RecordStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class ServiceRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ServiceRecordQuerySet:
+        """Records of the volunteers the user may see (own, led team's, managed subtree's)."""
+        return self.filter(volunteer__in=Volunteer.objects.visible_to(user).values("pk"))
+
+
 class ServiceRecord(models.Model):
     """Hours a volunteer served. Only verified records count toward the star level.
 
@@ -195,6 +201,8 @@ class ServiceRecord(models.Model):
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ServiceRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service record")
