@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from activities import selectors, services
 from activities.models import MenuItem, Order, OrderEvent, OrderStatus
 from practice_center.models import User
-from practice_center.text import mask_name
+from practice_center.text import int_param, mask_name
 from volunteers.models import Team, Volunteer
 
 # ---- output ---------------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ class MenuItemViewSet(viewsets.ReadOnlyModelViewSet):
             self.request.user,
             category=params.get("category", "")[:32],
             q=params.get("q", "")[:100],
-            site=selectors.int_param(site),
+            site=int_param(site),
         )
         # The hottest read of the portal: fetch only the columns the serializer shows
         # (not the sites' JSON rooms and checklists, nor the serving team's row).
@@ -272,11 +272,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                 orders = orders.filter(status=status_)
             site = params.get("site")
             if site:
-                if selectors.int_param(site) is None:
+                if int_param(site) is None:
                     raise ValidationError({"site": ["A site id is a number."]})
                 from practice_center.models import Site
 
-                path = Site.objects.filter(pk=selectors.int_param(site)).values_list("path", flat=True).first()
+                path = Site.objects.filter(pk=int_param(site)).values_list("path", flat=True).first()
                 orders = orders.filter(site__path__startswith=path) if path else orders.none()
             if params.get("mine") == "1":
                 orders = orders.filter(Q(resident_id=self.request.user.pk) | Q(placed_by_id=self.request.user.pk))

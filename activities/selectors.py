@@ -17,20 +17,13 @@ from django.utils.translation import ngettext
 from activities.models import LOAD_STATUSES, MenuItem, Order, OrderKind, OrderStatus
 from practice_center.models import Site, SiteLevel
 from practice_center.scoping import scope
+from practice_center.text import int_param
 from volunteers.models import Team, TeamMembership, VolunteerStatus
 
 # What list rows show. Every join costs planning time on PostgreSQL (a 7-table join took ~20 ms to
 # plan, more than to run), so lists load only what their rows print.
 ORDER_LIST_RELATED = ("site", "category", "resident", "placed_by", "team")
 QUEUE_RELATED = ("site", "category", "resident", "team")
-
-
-def int_param(value) -> int | None:
-    """An id from a query string or form, or None: ASCII digits only, within a bigint."""
-    value = str(value or "").strip()
-    if value.isascii() and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
 
 
 def _param(value) -> str:

@@ -23,6 +23,7 @@ from activities.models import Category, MenuItem, Order, OrderStatus
 from practice_center.exceptions import DomainError, NotAllowed
 from practice_center.models import Site, User
 from practice_center.scoping import NOTHING, scope
+from practice_center.text import int_param
 from volunteers.models import Team, TeamMembership, VolunteerStatus
 
 PAGE_SIZE = 30
@@ -144,7 +145,7 @@ def wishes(request: HttpRequest) -> HttpResponse:
 def wish_claim(request: HttpRequest, pk: int) -> HttpResponse:
     wish = get_object_or_404(selectors.wish_wall(request.user), pk=pk)
     team_id = request.POST.get("team", "")
-    team = Team.objects.filter(pk=selectors.int_param(team_id)).first() if selectors.int_param(team_id) else None
+    team = Team.objects.filter(pk=int_param(team_id)).first() if int_param(team_id) else None
     if team is None:
         messages.error(request, _("Choose the team that claims the wish."))
         return redirect("activities:wishes")
@@ -240,7 +241,7 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.order_dispatch(order=order, team=team, actor=user, note=data.get("note") or "")
             done = _("Dispatched to %(team)s.") % {"team": team.name}
         elif action == "accept":
-            ids = [selectors.int_param(v) for v in request.POST.getlist("volunteers") if selectors.int_param(v)]
+            ids = [int_param(v) for v in request.POST.getlist("volunteers") if int_param(v)]
             services.order_accept(order=order, volunteer_ids=ids, actor=user)
             done = _("You accepted the order.")
         elif action == "decline":
@@ -285,7 +286,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     category = request.GET.get("category", "")
     site = request.GET.get("site", "")
-    site = selectors.int_param(site)
+    site = int_param(site)
     orders = selectors.staff_queue(request.user, status=status, category=category, site=site)
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     stations = list(_managed_sites(request.user).filter(level="station"))

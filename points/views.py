@@ -45,7 +45,7 @@ from points.rankings import BASIS_TEXT, TIE_BREAK_TEXT, current_year, household_
 from practice_center.exceptions import DomainError, NotAllowed
 from practice_center.models import Household, Site
 from practice_center.scoping import scope
-from practice_center.text import mask_name
+from practice_center.text import int_param, mask_name
 
 LEDGER_PAGE = 30
 RANKING_PAGE = 50
@@ -130,9 +130,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     workers may open a household of their scope with ?household=."""
     household_id = request.GET.get("household")
     if household_id:
-        if not household_id.isdigit():
+        if int_param(household_id) is None:
             raise Http404
-        household = get_object_or_404(Household.objects.visible_to(request.user), pk=int(household_id))
+        household = get_object_or_404(Household.objects.visible_to(request.user), pk=int_param(household_id))
     else:
         household = _own_household(request)
     page = Paginator(selectors.ledger_of(household), LEDGER_PAGE).get_page(request.GET.get("page"))
@@ -261,9 +261,9 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     site = None
     site_id = request.GET.get("site", "")
     if site_id:
-        if not site_id.isdigit():
+        if int_param(site_id) is None:
             raise Http404
-        site = get_object_or_404(Site.objects.visible_to(request.user), pk=int(site_id))
+        site = get_object_or_404(Site.objects.visible_to(request.user), pk=int_param(site_id))
     try:
         site = ranking_site_for(request.user, site)
     except NotAllowed as exc:
@@ -523,9 +523,13 @@ def award(request: HttpRequest) -> HttpResponse:
     households = list(_search_households(request.user, q)) if q else []
     if request.method == "POST":
         chosen = request.POST.get("household", "")
-        if chosen.isdigit():
+        if int_param(chosen) is not None:
             households = (
-                list(Household.objects.visible_to(request.user).select_related("grid__station").filter(pk=int(chosen)))
+                list(
+                    Household.objects.visible_to(request.user)
+                    .select_related("grid__station")
+                    .filter(pk=int_param(chosen))
+                )
                 or households
             )
     form = AwardForm(

@@ -25,3 +25,15 @@ def mask_id_number(number: str) -> str:
     if len(number) < 10:
         return "*" * len(number)
     return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"
+
+
+def int_param(value) -> int | None:
+    """An id from a query string or form, or None: ASCII digits only, within a bigint.
+
+    `str.isdigit()` alone is not enough: it accepts "²" (which `int()` refuses) and numbers
+    longer than PostgreSQL's bigint, and either would end a request in a server error.
+    """
+    value = str(value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None

@@ -23,6 +23,7 @@ from practice_center.forms import LoginForm, RegisterForm
 from practice_center.models import Household, Site, SiteLevel, User
 from practice_center.navigation import home_actions
 from practice_center.scoping import NOTHING, home_station, scope
+from practice_center.text import int_param
 
 
 def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
@@ -321,8 +322,8 @@ def household_list(request: HttpRequest) -> HttpResponse:
         households = households.filter(grid_id__in=sc.grid_ids)
     site_id = request.GET.get("site", "")
     site = None
-    if site_id.isdigit():
-        site = Site.objects.filter(pk=int(site_id)).first()
+    if int_param(site_id) is not None:
+        site = Site.objects.filter(pk=int_param(site_id)).first()
         if site is not None:
             households = households.under(site)
     query = request.GET.get("q", "").strip()[:50]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from practice_center.exceptions import DomainError, NotAllowed
 from practice_center.models import Site
 from practice_center.scoping import home_station, scope
+from practice_center.text import int_param
 from practice_center.views import managed_stations_q
 from volunteers import services
 from volunteers.forms import AddMemberForm, DecisionForm, TeamCreateForm, VolunteerRegisterForm
@@ -34,7 +35,8 @@ def _require_staff(request: HttpRequest):
 
 def _site_filter(request: HttpRequest) -> Site | None:
     site_id = request.GET.get("site", "")
-    return Site.objects.filter(pk=int(site_id)).first() if site_id.isdigit() else None
+    site_pk = int_param(site_id)
+    return Site.objects.filter(pk=site_pk).first() if site_pk is not None else None
 
 
 def _show_message(request: HttpRequest, exc: Exception) -> None:
@@ -261,9 +263,10 @@ def team_leader(request: HttpRequest, pk: int) -> HttpResponse:
     if not scope(request.user).manages_site(team.site):
         raise PermissionDenied
     volunteer_id = request.POST.get("volunteer", "")
+    volunteer_pk = int_param(volunteer_id)
     membership = (
-        TeamMembership.objects.filter(team=team, volunteer_id=int(volunteer_id)).select_related("volunteer").first()
-        if volunteer_id.isdigit()
+        TeamMembership.objects.filter(team=team, volunteer_id=volunteer_pk).select_related("volunteer").first()
+        if volunteer_pk is not None
         else None
     )
     if membership is None:

@@ -18,3 +18,12 @@ def test_names_keep_the_family_name():
 
 def test_id_numbers_keep_region_and_last_four():
     assert mask_id_number("110101199003071234") == "110101********1234"
+
+
+def test_int_param_takes_only_ascii_digits_within_a_bigint():
+    from practice_center.text import int_param
+
+    assert int_param("42") == 42
+    assert int_param(" 7 ") == 7
+    for bad in ("²", "٣", "-1", "1.5", "abc", "", None, "9" * 30):
+        assert int_param(bad) is None, bad
