@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from activities.forms import DecisionForm, MenuItemForm, OrderForm, WishForm
 from activities.models import Category, MenuItem, Order, OrderStatus
 from practice_center.exceptions import DomainError, NotAllowed
 from practice_center.models import Site, User
-from practice_center.scoping import NOTHING, scope
+from practice_center.scoping import scope
 from practice_center.text import int_param
 from volunteers.models import Team, TeamMembership, VolunteerStatus
 
@@ -315,14 +314,8 @@ def team_orders(request: HttpRequest) -> HttpResponse:
 
 
 def _managed_sites(user):
-    """Sites in the subtrees the person manages (everything for a superuser)."""
-    sc = scope(user)
-    if sc.is_superuser:
-        return Site.objects.filter(is_active=True)
-    q = NOTHING
-    for path in sc.staff_paths:
-        q |= Q(path__startswith=path)
-    return Site.objects.filter(q, is_active=True)
+    """Active sites in the subtrees the person manages (everything for a superuser)."""
+    return Site.objects.managed_by(user).filter(is_active=True)
 
 
 @login_required

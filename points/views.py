@@ -88,14 +88,7 @@ def _apply(request: HttpRequest, form, action, **kwargs):
 
 def _managed_sites(user):
     """Sites (no bases) in the subtrees the user manages, in tree order."""
-    sc = scope(user)
-    sites = Site.objects.exclude(level="base")
-    if sc.is_superuser:
-        return sites
-    q = Q(pk__in=[])
-    for path in sc.staff_paths:
-        q |= Q(path__startswith=path)
-    return sites.filter(q)
+    return Site.objects.managed_by(user).exclude(level="base")
 
 
 def _qr_svg(data: str) -> str:

@@ -82,10 +82,12 @@ class Scope:
 
     # ---- query filters ------------------------------------------------------------------
     def site_q(self, field_path: str) -> Q:
-        """Rows whose `field_path` (a FK to Site) lies in a subtree the user manages."""
+        """Rows whose `field_path` (a FK to Site; "" for Site itself) lies in a subtree the
+        user manages."""
         if self.is_superuser:
             return Q()
-        return _any([Q(**{f"{field_path}__path__startswith": path}) for path in self.staff_paths])
+        lookup = f"{field_path}__path__startswith" if field_path else "path__startswith"
+        return _any([Q(**{lookup: path}) for path in self.staff_paths])
 
     def household_q(self, prefix: str) -> Q:
         """Rows related to a household the user may see; `prefix` leads to the Household

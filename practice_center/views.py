@@ -22,7 +22,7 @@ from practice_center import services, throttle
 from practice_center.forms import LoginForm, RegisterForm
 from practice_center.models import Household, Site, SiteLevel, User
 from practice_center.navigation import home_actions
-from practice_center.scoping import NOTHING, home_station, scope
+from practice_center.scoping import home_station, scope
 from practice_center.text import int_param
 
 
@@ -54,26 +54,12 @@ class Overview:
     totals: StationFigures | None = None
 
 
-def managed_stations_q(user) -> Q:
-    """Sites lying in a subtree the user manages (Site has no FK to itself to prefix)."""
-    sc = scope(user)
-    if sc.is_superuser:
-        return Q()
-    parts = [Q(path__startswith=path) for path in sc.staff_paths]
-    if not parts:
-        return NOTHING
-    q = parts[0]
-    for part in parts[1:]:
-        q |= part
-    return q
-
-
 def staff_overview(user) -> Overview:
     """One aggregate query per table, grouped by site, whatever the number of stations."""
     from volunteers.models import RecordStatus, ServiceRecord, Team, Volunteer, VolunteerStatus
 
     sc = scope(user)
-    stations = list(Site.objects.filter(managed_stations_q(user), level=SiteLevel.STATION, is_active=True))
+    stations = list(Site.objects.managed_by(user).filter(level=SiteLevel.STATION, is_active=True))
     if not stations:
         return Overview()
     rows = {station.pk: StationFigures(station=station) for station in stations}

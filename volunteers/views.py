@@ -17,7 +17,6 @@ from practice_center.exceptions import DomainError, NotAllowed
 from practice_center.models import Site
 from practice_center.scoping import home_station, scope
 from practice_center.text import int_param
-from practice_center.views import managed_stations_q
 from volunteers import services
 from volunteers.forms import AddMemberForm, DecisionForm, TeamCreateForm, VolunteerRegisterForm
 from volunteers.models import RecordStatus, ServiceRecord, Team, TeamMembership, Volunteer, VolunteerStatus
@@ -284,7 +283,7 @@ def team_leader(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def team_create(request: HttpRequest) -> HttpResponse:
     sc = _require_staff(request)
-    sites = Site.objects.filter(managed_stations_q(request.user), is_active=True).order_by("path")
+    sites = Site.objects.managed_by(request.user).filter(is_active=True).order_by("path")
     volunteers = (
         Volunteer.objects.approved().filter(sc.site_q("site")).select_related("user", "site").order_by("real_name")
     )

@@ -47,6 +47,12 @@ class SiteQuerySet(models.QuerySet):
         ids = site.ancestor_ids(include_self=include_self)
         return self.filter(pk__in=ids).order_by("depth")
 
+    def managed_by(self, user) -> SiteQuerySet:
+        """Sites in the subtrees the user manages as staff or center admin (all for a superuser)."""
+        from practice_center.scoping import scope
+
+        return self.filter(scope(user).site_q(""))
+
     def visible_to(self, user) -> SiteQuerySet:
         # The site tree is public: residents browse stations, their addresses and opening hours.
         return self.filter(is_active=True)

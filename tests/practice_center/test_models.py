@@ -80,3 +80,14 @@ def test_team_leader_role_comes_from_the_team(town):
 def test_a_staff_role_must_be_held_at_a_site(town):
     with pytest.raises(IntegrityError):
         RoleAssignment.objects.create(user=town.resident_a, role=Role.STATION_STAFF, grid=town.grid_a)
+
+
+def test_sites_managed_by_staff_are_their_subtree_only(town):
+    assert set(Site.objects.managed_by(town.staff_a)) == {town.station_a, town.point_a}
+    assert set(Site.objects.managed_by(town.institute_staff)) == {
+        town.institute,
+        town.station_a,
+        town.station_b,
+        town.point_a,
+    }
+    assert not Site.objects.managed_by(town.resident_a).exists()
