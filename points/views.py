@@ -43,6 +43,7 @@ from points.forms import (
 from points.models import Entry, HonourList, HonourStatus, Objection, Product, Redemption, RedemptionStatus, Rule
 from points.rankings import BASIS_TEXT, TIE_BREAK_TEXT, current_year, household_rank, ranking, ranking_site_for
 from practice_center.exceptions import DomainError, NotAllowed
+from practice_center.forms import add_service_errors
 from practice_center.models import Household, Site
 from practice_center.scoping import scope
 from practice_center.text import int_param, mask_name
@@ -71,14 +72,11 @@ def _apply(request: HttpRequest, form, action, **kwargs):
     try:
         return action(**kwargs)
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-        for field, field_messages in errors.items():
-            target = field if form is not None and field in form.fields else None
-            if form is None:
-                for message in field_messages:
-                    messages.error(request, message)
-            else:
-                form.add_error(target, field_messages)
+        if form is not None:
+            add_service_errors(form, exc)
+        else:
+            for message in exc.messages:
+                messages.error(request, message)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     except NotAllowed as exc:

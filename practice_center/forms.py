@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from practice_center.models import Grid, Household, HouseholdCategory, SiteLevel, User
@@ -147,3 +148,13 @@ class RegisterForm(forms.Form):
                 data["household"] = household
                 data["grid"] = household.grid
         return data
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError, *, field_map: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError onto a form: each message on its field (renamed by
+    `field_map` where the service and the form name it differently), the rest on the form.
+    A ValidationError raised without field names goes on the form as a whole."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for name, field_messages in errors.items():
+        target = (field_map or {}).get(name, name)
+        form.add_error(target if target in form.fields else None, field_messages)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice_center import services, throttle
-from practice_center.forms import LoginForm, RegisterForm
+from practice_center.forms import LoginForm, RegisterForm, add_service_errors
 from practice_center.models import Household, Site, SiteLevel, User
 from practice_center.navigation import home_actions
 from practice_center.scoping import home_station, scope
@@ -182,9 +182,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 address=(data.get("address") or "").strip(),
             )
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                target = _SERVICE_TO_FORM_FIELD.get(name, name)
-                form.add_error(target if target in form.fields else None, errors)
+            add_service_errors(form, exc, field_map=_SERVICE_TO_FORM_FIELD)
         else:
             login(request, user, backend="practice_center.auth.PhoneOrUsernameBackend")
             messages.success(request, _("Welcome! Your account is ready."))

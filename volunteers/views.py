@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice_center.exceptions import DomainError, NotAllowed
+from practice_center.forms import add_service_errors
 from practice_center.models import Site
 from practice_center.scoping import home_station, scope
 from practice_center.text import int_param
@@ -63,8 +64,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 is_party_member=data.get("is_party_member", False),
             )
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, exc)
         except DomainError as exc:
             _show_message(request, exc)
             return redirect("volunteers:mine")
@@ -303,8 +303,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
+            add_service_errors(form, exc)
         except IntegrityError:  # the same name was taken a moment ago
             form.add_error("name", _("This site already has a team of that name."))
         except NotAllowed as exc:

@@ -370,3 +370,21 @@ def test_the_household_list_costs_the_same_queries_at_any_size(client, town, ext
 
 
 HOUSEHOLD_LIST_QUERIES = 9
+
+
+def test_a_service_error_without_field_names_lands_on_the_form_as_a_whole():
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from practice_center.forms import add_service_errors
+
+    class NameForm(forms.Form):
+        name = forms.CharField()
+
+    form = NameForm(data={"name": "x"})
+    form.is_valid()
+    add_service_errors(form, ValidationError("Something is off."))
+    add_service_errors(form, ValidationError({"name": ["Taken."], "elsewhere": ["Not a form field."]}))
+    add_service_errors(form, ValidationError({"phone": ["Bad phone."]}), field_map={"phone": "name"})
+    assert form.errors["name"] == ["Taken.", "Bad phone."]
+    assert form.non_field_errors() == ["Something is off.", "Not a form field."]
