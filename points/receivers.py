@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import prefetch_related_objects
+
 from points.models import SourceType
 from points.services import points_award_automatic
 
@@ -21,6 +23,8 @@ def award_service_hours(sender, *, order, records, **kwargs) -> None:
     Two volunteers of one household in one order: one award for their hours together."""
     hours_by_household: dict[int, Decimal] = defaultdict(Decimal)
     households = {}
+    # One query per relation for all records together, not three queries per record.
+    prefetch_related_objects(records, "volunteer__user__household")
     for record in records:
         household = record.volunteer.user.household
         if household is None:

@@ -23,6 +23,7 @@ from points.services import (
     rule_change_points,
 )
 from practice_center.exceptions import NotAllowed
+from tests.factories import UserFactory
 from tests.points.ledger_helpers import award, give
 from volunteers.models import ServiceRecord, Volunteer
 
@@ -245,3 +246,27 @@ def test_a_taken_pickup_code_is_drawn_again_without_a_second_charge(town, monkey
     assert balance_of(town.household_a) == 40
     soap.refresh_from_db()
     assert soap.stock == 8
+
+
+def test_a_completion_costs_the_same_queries_with_one_or_three_volunteers_of_a_household(town):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    extra = [
+        Volunteer.objects.create(user=UserFactory(household=town.household_a), site=town.station_a, real_name=n)
+        for n in ("甲", "乙")
+    ]
+    _completed(town, 200, {town.leader_a: "1"})  # the first award also opens the account
+    counts = []
+    for order_id, volunteers in ((201, [town.leader_a]), (202, [town.leader_a, *extra])):
+        records = [ServiceRecord(volunteer=Volunteer.objects.get(pk=v.pk), hours=Decimal("1")) for v in volunteers]
+        with CaptureQueriesContext(connection) as queries:
+            order_completed.send(
+                sender=None,
+                order=SimpleNamespace(pk=order_id, title="t", stars=None),
+                records=records,
+                actor=town.leader_a_user,
+            )
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+    assert balance_of(town.household_a) == 5 + 5 + 15
