@@ -289,6 +289,7 @@ class OrderEvent(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)  # what the step carried
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
