@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import wraps
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
@@ -42,9 +40,9 @@ from points.forms import (
 )
 from points.models import Entry, HonourList, HonourStatus, Objection, Product, Redemption, RedemptionStatus, Rule
 from points.rankings import BASIS_TEXT, TIE_BREAK_TEXT, current_year, household_rank, ranking, ranking_site_for
-from practice_center.exceptions import DomainError, NotAllowed
-from practice_center.forms import add_service_errors
+from practice_center.exceptions import NotAllowed
 from practice_center.models import Household, Site
+from practice_center.pages import qr_svg, run_service, staff_required
 from practice_center.scoping import scope
 from practice_center.text import int_param, mask_name
 
@@ -53,44 +51,9 @@ RANKING_PAGE = 50
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-def staff_required(view):
-    """Logged in and holding a staff role somewhere (the service still checks the site)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not scope(request.user).is_staff_anywhere:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _apply(request: HttpRequest, form, action, **kwargs):
-    """Run a service: bad input goes onto the form, a domain error becomes a message.
-    Returns the service's result or None if it did not happen."""
-    try:
-        return action(**kwargs)
-    except ValidationError as exc:
-        if form is not None:
-            add_service_errors(form, exc)
-        else:
-            for message in exc.messages:
-                messages.error(request, message)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc.message))
-    return None
-
-
 def _managed_sites(user):
     """Sites (no bases) in the subtrees the user manages, in tree order."""
     return Site.objects.managed_by(user).exclude(level="base")
-
-
-def _qr_svg(data: str) -> str:
-    return segno.make(data, error="m").svg_inline(scale=6, dark="#1a1a1a", light="#ffffff", border=2)
 
 
 def _own_household(request) -> Household:
@@ -186,7 +149,7 @@ def redeem(request: HttpRequest, product_id: int) -> HttpResponse:
     product = get_object_or_404(selectors.redeemable_products(request.user), pk=product_id)
     form = RedeemForm(request.POST)
     if form.is_valid():
-        redemption = _apply(
+        redemption = run_service(
             request,
             form,
             services.redemption_create,
@@ -223,7 +186,7 @@ def redemptions(request: HttpRequest) -> HttpResponse:
     fulfil_url = request.build_absolute_uri(reverse("points:fulfil"))
     for item in items:
         if item.status == RedemptionStatus.RESERVED:
-            item.qr = _qr_svg(f"{fulfil_url}?code={item.pickup_code}")
+            item.qr = qr_svg(f"{fulfil_url}?code={item.pickup_code}")
     return render(request, "points/redemptions.html", {"items": items, "cancel_form": CancelForm()})
 
 
@@ -233,7 +196,9 @@ def redemption_cancel(request: HttpRequest, redemption_id: int) -> HttpResponse:
     redemption = get_object_or_404(Redemption.objects.visible_to(request.user), pk=redemption_id)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    done = _apply(request, None, services.redemption_cancel, redemption=redemption, actor=request.user, reason=reason)
+    done = run_service(
+        request, None, services.redemption_cancel, redemption=redemption, actor=request.user, reason=reason
+    )
     if done is not None:
         messages.success(request, _("Cancelled. The points are back in your account."))
     if request.user.household_id == redemption.household_id:
@@ -345,7 +310,7 @@ def honour_object(request: HttpRequest, list_id: int) -> HttpResponse:
     honour_list = _visible_list(request, list_id)
     form = ObjectionForm(request.POST)
     if form.is_valid():
-        done = _apply(
+        done = run_service(
             request,
             form,
             honours_services.objection_file,
@@ -365,7 +330,7 @@ def objection_answer(request: HttpRequest, objection_id: int) -> HttpResponse:
     objection = get_object_or_404(Objection.objects.visible_to(request.user), pk=objection_id)
     form = AnswerForm(request.POST, prefix=f"o{objection.pk}")
     if form.is_valid():
-        done = _apply(
+        done = run_service(
             request,
             form,
             honours_services.objection_answer,
@@ -396,7 +361,7 @@ def honour_action(request: HttpRequest, list_id: int, action: str) -> HttpRespon
         form = WithdrawForm(request.POST)
         if not form.is_valid():
             return honour_detail(request, list_id, withdraw_form=form, status=400)
-        done = _apply(
+        done = run_service(
             request,
             form,
             honours_services.honour_list_withdraw,
@@ -410,7 +375,7 @@ def honour_action(request: HttpRequest, list_id: int, action: str) -> HttpRespon
     if action not in HONOUR_ACTIONS:
         raise Http404
     service, success = HONOUR_ACTIONS[action]
-    if _apply(request, None, service, honour_list=honour_list, actor=request.user) is not None:
+    if run_service(request, None, service, honour_list=honour_list, actor=request.user) is not None:
         messages.success(request, success)
     return redirect("points:honour_detail", list_id=honour_list.pk)
 
@@ -421,7 +386,7 @@ def honour_freeze(request: HttpRequest) -> HttpResponse:
     form = FreezeForm(request.POST or None, sites=sites)
     if request.method == "POST" and form.is_valid():
         site = next(s for s in sites if s.pk == form.cleaned_data["site"])
-        honour_list = _apply(
+        honour_list = run_service(
             request,
             form,
             honours_services.honour_list_freeze,
@@ -529,7 +494,7 @@ def award(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         household = get_object_or_404(Household.objects.visible_to(request.user), pk=form.cleaned_data["household"])
         rule = get_object_or_404(Rule.objects.active(), pk=form.cleaned_data["rule"])
-        entry = _apply(
+        entry = run_service(
             request,
             form,
             services.points_award,
@@ -566,7 +531,7 @@ def fulfil(request: HttpRequest) -> HttpResponse:
         except Redemption.DoesNotExist:
             form.add_error("code", _("No redemption with this code at your sites."))
         if redemption is not None and request.method == "POST":
-            done = _apply(
+            done = run_service(
                 request, form, services.redemption_fulfil, redemption=redemption, actor=request.user, pickup_code=code
             )
             if done is not None:
@@ -620,7 +585,7 @@ def product_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         site = get_object_or_404(_managed_sites(request.user), pk=form.cleaned_data["site"])
         fields = _product_fields(form)
-        product = _apply(
+        product = run_service(
             request,
             form,
             services.product_create,
@@ -652,7 +617,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     form = ProductForm(request.POST or None, request.FILES or None, product=product, initial=initial)
     if request.method == "POST" and form.is_valid():
         seen = form.cleaned_data.get("stock_seen")
-        done = _apply(
+        done = run_service(
             request,
             form,
             services.product_update,
@@ -675,7 +640,7 @@ def product_restock(request: HttpRequest, product_id: int) -> HttpResponse:
     form = RestockForm(request.POST)
     if form.is_valid():
         if (
-            _apply(
+            run_service(
                 request,
                 None,
                 services.product_restock,
@@ -708,7 +673,7 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(Rule.objects.prefetch_related(Prefetch("versions")), pk=rule_id)
     form = RuleVersionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        version = _apply(
+        version = run_service(
             request,
             form,
             services.rule_change_points,
