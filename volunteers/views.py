@@ -20,6 +20,7 @@ from practice_center.scoping import home_station, scope
 from practice_center.text import int_param
 from volunteers import services
 from volunteers.forms import AddMemberForm, DecisionForm, TeamCreateForm, VolunteerRegisterForm
+from volunteers.milestones import recent_team_milestones
 from volunteers.models import RecordStatus, ServiceRecord, Team, TeamMembership, Volunteer, VolunteerStatus
 from volunteers.selectors import star_level_for
 
@@ -250,6 +251,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "manages": manages,
             "show_phones": show_phones,
+            "milestones": recent_team_milestones(team),  # star milestones (volunteers/milestones.py)
         },
     )
 
