@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,9 +23,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from practice_center.exceptions import DomainError, NotAllowed
 from practice_center.exports import FORMATS, Sheet, export_response
+from practice_center.forms import add_service_errors
 from practice_center.models import Site
-from practice_center.pages import qr_svg, run_service
+from practice_center.pages import qr_svg
 from practice_center.scoping import scope
 from practice_center.text import int_param
 from volunteers import certificates as service
@@ -54,12 +57,6 @@ class PeriodForm(forms.Form):
 
     date_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
     date_to = forms.DateField(label=gettext_lazy("To (included)"), widget=DateInput())
-
-    def add_error(self, field, error):
-        # The service names its fields as the API does ("from", "to").
-        if isinstance(error, dict):
-            error = {{"from": "date_from", "to": "date_to"}.get(k, k): v for k, v in error.items()}
-        return super().add_error(field, error)
 
 
 class HoursExportForm(forms.Form):
@@ -160,16 +157,21 @@ def certificate_list(request: HttpRequest, pk: int) -> HttpResponse:
         if "issue" not in actions:
             raise PermissionDenied
         if form.is_valid():
-            certificate = run_service(
-                request,
-                form,
-                service.certificate_issue,
-                volunteer=volunteer,
-                date_from=form.cleaned_data["date_from"],
-                date_to=form.cleaned_data["date_to"],
-                actor=request.user,
-            )
-            if certificate is not None:
+            try:
+                certificate = service.certificate_issue(
+                    volunteer=volunteer,
+                    date_from=form.cleaned_data["date_from"],
+                    date_to=form.cleaned_data["date_to"],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                # The service names the fields as the API does.
+                add_service_errors(form, exc, field_map={"from": "date_from", "to": "date_to"})
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            except NotAllowed as exc:
+                raise PermissionDenied(str(exc.message))
+            else:
                 return redirect("volunteers:certificate_detail", pk=volunteer.pk, code=certificate.code)
     items = list(volunteer.certificates.select_related("site")[:LIST_LIMIT])
     statuses = service.statuses_of(items)
