@@ -176,7 +176,12 @@ def certificate_list(request: HttpRequest, pk: int) -> HttpResponse:
     items = list(volunteer.certificates.select_related("site")[:LIST_LIMIT])
     statuses = service.statuses_of(items)
     rows = [
-        {"certificate": c, "status": statuses[c.pk], "status_label": service.STATUS_LABELS[statuses[c.pk]]}
+        {
+            "certificate": c,
+            "formatted_code": service.format_code(c.code),
+            "status": statuses[c.pk],
+            "status_label": service.STATUS_LABELS[statuses[c.pk]],
+        }
         for c in items
     ]
     return render(
