@@ -366,7 +366,7 @@ class PublicView:
     hours: str
     by_category: list[dict[str, str]]
     star_level: int
-    issued_at: str
+    issued_at: datetime.datetime
     content_hash: str
 
     @property
@@ -396,7 +396,7 @@ def public_view(certificate: Certificate, status: str | None = None) -> PublicVi
         hours=content["hours"],
         by_category=[{"name": category_name(c), "hours": c["hours"]} for c in content.get("by_category", [])],
         star_level=int(content.get("star_level", 0)),
-        issued_at=content["issued_at"],
+        issued_at=timezone.localtime(datetime.datetime.fromisoformat(content["issued_at"])),
         content_hash=certificate.content_hash,
     )
 
