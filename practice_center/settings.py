@@ -103,8 +103,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def redis_caches(url: str) -> dict:
+    """The CACHES setting for a Redis at `url`.
+
+    Redis down or hung must not take the portal down: django-redis ignores connection errors
+    (a throttle then lets the request through, a cached value is recomputed) and every command
+    gives up after CACHE_TIMEOUT_SECONDS (default a quarter of a second) instead of holding a worker.
+    """
+    timeout = env.float("CACHE_TIMEOUT_SECONDS", default=0.25)
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": timeout, "SOCKET_TIMEOUT": timeout},
+        }
+    }
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = redis_caches(REDIS_URL)
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "practice_center.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
