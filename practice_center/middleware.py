@@ -41,6 +41,9 @@ class RejectNullBytesMiddleware:
     def __call__(self, request):
         if self._has_nul(request.GET) or (
             request.method == "POST"
+            # The API reads JSON only (DRF's fields refuse NUL); reading a form body here would
+            # hand DRF an already parsed form instead of answering 415.
+            and not request.path.startswith("/api/")
             and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
             and self._has_nul(request.POST)
         ):

@@ -217,6 +217,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON in (an endpoint that takes a file adds MultiPartParser itself), nested at most 32 deep.
+    "DEFAULT_PARSER_CLASSES": ["practice_center.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "practice_center.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
