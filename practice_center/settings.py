@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "practice_center.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -256,6 +257,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Portal settings ------------------------------------------------------------------------
 PORTAL = {
+    # How long an API Idempotency-Key is remembered.
+    "IDEMPOTENCY_KEY_HOURS": env.int("IDEMPOTENCY_KEY_HOURS", default=24),
     # Orders (activities app)
     "MAX_OPEN_ORDERS_PER_RESIDENT": env.int("MAX_OPEN_ORDERS_PER_RESIDENT", default=5),
     "DISPATCH_TIMEOUT_HOURS": env.int("DISPATCH_TIMEOUT_HOURS", default=24),
