@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from practice_center import notifications
+from practice_center.idempotency import idempotency_keys_purge
 
 
 @shared_task(ignore_result=True)
@@ -21,3 +22,9 @@ def deliver(delivery_id: int) -> str:
 def requeue_undelivered() -> int:
     """Periodic (beat, every minute): queue every pending delivery that is due."""
     return notifications.requeue_undelivered()
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Periodic (beat, hourly): delete Idempotency-Key records past their lifetime."""
+    return idempotency_keys_purge()
