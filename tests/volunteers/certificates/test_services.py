@@ -275,3 +275,14 @@ def test_seed_demo_certificate_is_idempotent(town, hours_a):
     assert first is not None and first.issued_by == town.staff_a
     assert service.seed_demo_certificate(fake_town) is None
     assert Certificate.objects.count() == 1
+
+
+def test_seed_demo_gives_demo_volunteer_one_valid_certificate(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    certificates = list(Certificate.objects.filter(volunteer__user__username="demo-volunteer"))
+    assert len(certificates) == 1
+    assert certificates[0].hours > 0
+    assert service.status_of(certificates[0]) == service.VALID
