@@ -204,6 +204,7 @@ class CertificatePdf(APIView):
     """The certificate as a PDF (A4, Chinese fonts embedded), for the volunteer and staff."""
 
     @extend_schema(
+        operation_id="volunteers_certificates_pdf",
         responses={(200, "application/pdf"): OpenApiTypes.BINARY, 403: FORBIDDEN, 404: OpenApiResponse()},
     )
     def get(self, request, volunteer_pk: int, code: str):

@@ -8,6 +8,7 @@ embedded (subset) and the file renders the same on any machine.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django import forms
 from django.contrib import messages
@@ -114,6 +115,10 @@ def _sheet_context(request: HttpRequest, certificate: Certificate, status: str) 
         "verify_url": url,
         "qr": qr_svg(url, scale=4),
     }
+
+
+# WeasyPrint reports every step at INFO; a request log needs none of it.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def certificate_pdf_bytes(request: HttpRequest, certificate: Certificate) -> bytes:
