@@ -49,3 +49,25 @@ class ServiceRecordAdmin(admin.ModelAdmin):
     raw_id_fields = ("created_by", "verified_by")
     date_hierarchy = "served_on"
     list_select_related = ("volunteer", "verified_by")
+
+
+# ---- certificates and star milestones (issue 12): read-only, they are facts once written -------
+from practice_center.admin import ReadOnlyAdmin  # noqa: E402
+from volunteers.models import Certificate, StarMilestone  # noqa: E402
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = ("code", "volunteer", "period_from", "period_to", "hours", "site", "issued_at", "issued_by")
+    list_filter = ("site",)
+    search_fields = ("code", "volunteer__real_name", "content_hash")
+    date_hierarchy = "issued_at"
+    list_select_related = ("volunteer", "site", "issued_by")
+
+
+@admin.register(StarMilestone)
+class StarMilestoneAdmin(ReadOnlyAdmin):
+    list_display = ("volunteer", "stars", "threshold", "hours", "reached_at")
+    list_filter = ("stars",)
+    search_fields = ("volunteer__real_name",)
+    list_select_related = ("volunteer",)
