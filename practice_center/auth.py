@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
+from practice_center.text import canonical_phone
+
 
 class PhoneOrUsernameBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -13,7 +15,8 @@ class PhoneOrUsernameBackend(ModelBackend):
             return None
         username = str(username).strip()
         user_model = get_user_model()
-        user = user_model.objects.filter(Q(username=username) | Q(phone=username)).order_by("id").first()
+        phone = canonical_phone(username)
+        user = user_model.objects.filter(Q(username=username) | Q(phone=phone)).order_by("id").first()
         if user is None:
             user_model().set_password(password)  # same work as a real check: no timing oracle
             return None
