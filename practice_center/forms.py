@@ -119,10 +119,16 @@ class RegisterForm(forms.Form):
         self.fields["grid"].queryset = grids
         self.fields["grid"].choices = grid_choices(grids)
 
+    #: Set by the view when the limit on "already registered" answers holds: the number is then
+    #: not looked up at all (the answer would tell whether it is registered).
+    phone_throttled_message: str = ""
+
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
+        if self.phone_throttled_message:
+            raise forms.ValidationError(self.phone_throttled_message, code="throttled")
         if User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError(_("This phone number is already registered. Log in instead."))
+            raise forms.ValidationError(_("This phone number is already registered. Log in instead."), code="taken")
         return phone
 
     def clean(self):
