@@ -74,6 +74,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "practice_center.urls"
+CSRF_FAILURE_VIEW = "practice_center.errors.csrf_failure"
 WSGI_APPLICATION = "practice_center.wsgi.application"
 
 TEMPLATES = [
