@@ -45,3 +45,11 @@ def test_a_server_error_page_renders_without_a_request_context():
 
     body = loader.get_template("500.html").render()
     assert "portal.css" in body and 'href="/"' in body
+
+
+@pytest.mark.django_db
+def test_api_docs_are_served_offline_and_redoc_which_loads_web_fonts_is_gone(client, town):
+    client.force_login(town.resident_a)
+    docs = client.get("/api/docs/").content.decode()
+    assert "http://" not in docs.replace("http://testserver", "") and "https://" not in docs
+    assert client.get("/api/redoc/").status_code == 404
