@@ -53,3 +53,12 @@ def test_api_docs_are_served_offline_and_redoc_which_loads_web_fonts_is_gone(cli
     docs = client.get("/api/docs/").content.decode()
     assert "http://" not in docs.replace("http://testserver", "") and "https://" not in docs
     assert client.get("/api/redoc/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_every_page_has_a_description_and_an_icon_and_favicon_ico_answers(client):
+    body = client.get("/").content.decode()
+    assert '<meta name="description" content="本镇新时代文明实践服务平台' in body
+    assert 'rel="icon"' in body
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
