@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from points.services import points_adjust, points_award
+from points.services.awards import points_award
+from points.services.ledger import points_adjust
 
 
 def give(household, staff, points: int):
