@@ -1,4 +1,4 @@
-"""Helpers of the ledger tests (pcore): put points on an account, award a rule."""
+"""Helpers of the ledger tests: put points on an account, award a rule."""
 
 from __future__ import annotations
 
