@@ -206,6 +206,5 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "basis": BASIS_TEXT,
             "tie_break": TIE_BREAK_TEXT,
-            "query": request.GET.urlencode(),
         },
     )

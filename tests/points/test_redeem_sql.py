@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import re
 import zoneinfo
 
 import pytest
@@ -13,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from points.exceptions import InsufficientPoints, OutOfStock, ProductUnavailable
-from points.models import Account, Entry, EntryKind, Product, Redemption, RedemptionStatus
+from points.management.commands.verify_points_ledger import CANONICAL_FIELDS
+from points.models import HASHED_FIELDS, Account, Entry, EntryKind, Product, Redemption, RedemptionStatus
 from points.selectors import balance_of, ledger_sum
 from points.services import ledger, shop
 from tests.points.ledger_helpers import give
@@ -324,3 +326,18 @@ def test_outside_a_transaction_a_taken_pickup_code_is_drawn_again_and_charged_on
     soap.refresh_from_db()
     assert soap.stock == 98
     call_command("verify_points_ledger")
+
+
+def test_the_sql_function_hashes_exactly_the_fields_the_model_lists():
+    forward = importlib.import_module("points.migrations.0005_points_redeem_function").FORWARD
+    canonical = forward[forward.index("v_canonical :=") :]
+    canonical = canonical[: canonical.index(";")]
+    assert re.findall(r'"(\w+)":', canonical) == sorted(key for key, _attribute in HASHED_FIELDS)
+
+
+def test_the_ledger_check_loads_every_hashed_field_in_one_query(town, soap, django_assert_num_queries):
+    give(town.household_a, town.staff_a, 20)
+    _redeem(town, soap)
+    with django_assert_num_queries(1):
+        entries = list(Entry.objects.order_by("pk").only(*CANONICAL_FIELDS))
+        assert all(entry.compute_hash() == entry.hash for entry in entries)
