@@ -293,7 +293,12 @@ def redemption_find_by_code(*, actor: User, pickup_code: str) -> Redemption:
     the sites the staff member manages, with its product and household.
     Raises Redemption.DoesNotExist otherwise."""
     code = (pickup_code or "").strip().upper()
-    return Redemption.objects.managed_by(actor).filter(pickup_code=code).select_related("product", "household").get()
+    return (
+        Redemption.objects.managed_by(actor)
+        .filter(pickup_code=code)
+        .select_related("product__site", "household__grid__station")
+        .get()
+    )
 
 
 @transaction.atomic
