@@ -20,7 +20,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed
 
+from practice_center.api.authentication import PortalTokenAuthentication
 from practice_center.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -33,13 +35,11 @@ def _caller_id(request) -> int | None:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return user.pk
-    header = request.headers.get("Authorization", "")
-    scheme, _space, key = header.partition(" ")
-    if scheme.lower() in ("token", "bearer") and key.strip():
-        from rest_framework.authtoken.models import Token
-
-        return Token.objects.filter(key=key.strip(), user__is_active=True).values_list("user_id", flat=True).first()
-    return None
+    try:
+        found = PortalTokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return found[0].pk if found else None
 
 
 def _fingerprint(request) -> str:

@@ -7,6 +7,7 @@ Bad values fail loudly at start-up rather than half-working later.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from pathlib import Path
 
@@ -44,7 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "practice_center.urls"
+CSRF_FAILURE_VIEW = "practice_center.errors.csrf_failure"
 WSGI_APPLICATION = "practice_center.wsgi.application"
 
 TEMPLATES = [
@@ -215,7 +217,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # elderly residents should not have to l
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "practice_center.api.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -236,6 +238,16 @@ REST_FRAMEWORK = {
         "login": env.str("THROTTLE_LOGIN", default="20/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's throttles read the client's address as practice_center/throttle.py does: through
+    # TRUSTED_PROXY_COUNT proxies only (None would trust a forged X-Forwarded-For).
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
+}
+# API tokens: one per device, hashed in the database, alive API_TOKEN_DAYS after last use.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKENS_PER_USER", default=20),
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Civilization-practice portal API",
@@ -244,7 +256,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Many models have a `status`; name each choice set so the schema has no enum collisions.
@@ -273,13 +284,20 @@ PORTAL = {
     # failures per user name + address, then per address, before a cool-off; join-code guesses.
     "LOGIN_FAILURES_PER_USER": env.int("LOGIN_FAILURES_PER_USER", default=5),
     "LOGIN_FAILURES_PER_IP": env.int("LOGIN_FAILURES_PER_IP", default=30),
+    "LOGIN_FAILURES_PER_ACCOUNT": env.int("LOGIN_FAILURES_PER_ACCOUNT", default=20),
+    "PICKUP_CODE_FAILURES_PER_USER": env.int("PICKUP_CODE_FAILURES_PER_USER", default=20),
     "LOGIN_COOLOFF_MINUTES": env.int("LOGIN_COOLOFF_MINUTES", default=15),
     "JOIN_CODE_FAILURES_PER_IP": env.int("JOIN_CODE_FAILURES_PER_IP", default=10),
     "JOIN_CODE_WINDOW_MINUTES": env.int("JOIN_CODE_WINDOW_MINUTES", default=60),
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")
-_throttle_keys = ("LOGIN_FAILURES_PER_USER", "LOGIN_FAILURES_PER_IP", "LOGIN_COOLOFF_MINUTES")
+_throttle_keys = (
+    "LOGIN_FAILURES_PER_USER",
+    "LOGIN_FAILURES_PER_IP",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_COOLOFF_MINUTES",
+)
 if any(PORTAL[k] < 1 for k in (*_throttle_keys, "JOIN_CODE_FAILURES_PER_IP", "JOIN_CODE_WINDOW_MINUTES")):
     raise ImproperlyConfigured("The LOGIN_* and JOIN_CODE_* limits must be 1 or more.")
 # How many reverse proxies in front of the portal append to X-Forwarded-For (0: none, use

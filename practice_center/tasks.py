@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from practice_center import notifications
+from practice_center.api.tokens import tokens_purge_expired
 from practice_center.idempotency import idempotency_keys_purge
 
 
@@ -28,3 +29,9 @@ def requeue_undelivered() -> int:
 def purge_idempotency_keys() -> int:
     """Periodic (beat, hourly): delete Idempotency-Key records past their lifetime."""
     return idempotency_keys_purge()
+
+
+@shared_task(ignore_result=True)
+def purge_expired_tokens() -> int:
+    """Periodic (beat, hourly): delete API tokens past their expiry."""
+    return tokens_purge_expired()

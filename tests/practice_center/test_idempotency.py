@@ -8,10 +8,10 @@ import json
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from activities.models import Category, MenuItem, Order
+from practice_center.api.tokens import token_create
 from practice_center.idempotency import idempotency_keys_purge
 from practice_center.models import IdempotencyKey
 from tests.points.test_concurrency import run_at_once
@@ -24,8 +24,7 @@ def item(town):
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user)}")
     return client
 
 
@@ -112,11 +111,11 @@ def test_keys_older_than_a_day_are_purged(town):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_identical_requests_at_once_order_once_and_both_get_the_first_answer(town, item, require_postgres):
-    token, _ = Token.objects.get_or_create(user=town.resident_a)
+    key = token_create(user=town.resident_a)
 
     def send(_i):
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         response = client.post("/api/v1/orders/", order_body(item), format="json", HTTP_IDEMPOTENCY_KEY="race-1")
         return response.status_code, json.loads(response.content)
 
