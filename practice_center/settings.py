@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "practice_center.middleware.PrivatePagesMiddleware",
     "practice_center.idempotency.IdempotencyMiddleware",
+    "practice_center.repeat_submit.RepeatSubmitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "practice_center.context_processors.portal",
                 "practice_center.notifications.inbox_context",
             ],
+            "builtins": ["practice_center.templatetags.forms_once"],
         },
     },
 ]
