@@ -8,13 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from practice_center.models.organisation import Site
+from practice_center.scoping import scope
 
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> AuditEventQuerySet:
         """Center admins see every row; staff see rows of the sites they manage (and below)."""
-        from practice_center.scoping import scope
-
         sc = scope(user)
         if not sc.is_staff_anywhere:
             return self.none()

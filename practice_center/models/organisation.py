@@ -5,24 +5,19 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from practice_center.choices import GRID_ROLES, SITE_ROLES, Role, SiteLevel
+from practice_center.scoping import scope
 from practice_center.text import mask_phone
 
 cn_mobile_validator = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter a mainland China mobile number of 11 digits, such as 13812345678.")
 )
-
-
-class SiteLevel(models.TextChoices):
-    CENTER = "center", _("Civilization-practice center")
-    INSTITUTE = "institute", _("Practice institute")
-    STATION = "station", _("Practice station")
-    POINT = "point", _("Practice point")
-    BASE = "base", _("Practice base")
 
 
 # Which level may hang under which (a base may hang under any level).
@@ -49,8 +44,6 @@ class SiteQuerySet(models.QuerySet):
 
     def managed_by(self, user) -> SiteQuerySet:
         """Sites in the subtrees the user manages as staff or center admin (all for a superuser)."""
-        from practice_center.scoping import scope
-
         return self.filter(scope(user).site_q(""))
 
     def visible_to(self, user) -> SiteQuerySet:
@@ -128,8 +121,6 @@ class Site(models.Model):
                     Site.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         parent_level = self.parent.level if self.parent_id else None
         if parent_level not in ALLOWED_PARENT_LEVELS.get(self.level, set()):
             raise ValidationError({"parent": _("A site of this level cannot hang under that parent.")})
@@ -204,9 +195,16 @@ def normalise_join_code(code: str) -> str:
 
 class HouseholdQuerySet(models.QuerySet):
     def visible_to(self, user) -> HouseholdQuerySet:
-        from practice_center.scoping import scope
-
+        """Households of the subtrees the user manages, of the grids they work, and their own."""
         return self.filter(scope(user).household_q(""))
+
+    def managed_by(self, user) -> HouseholdQuerySet:
+        """Households of the stations in the subtrees the user manages as staff."""
+        return self.filter(scope(user).site_q("grid__station"))
+
+    def worked_by(self, user) -> HouseholdQuerySet:
+        """Households of the grids the user works as grid leader or grid worker."""
+        return self.filter(grid_id__in=scope(user).grid_ids)
 
     def under(self, site: Site) -> HouseholdQuerySet:
         return self.filter(grid__station__path__startswith=site.path)
@@ -256,8 +254,7 @@ class Household(models.Model):
 
 class PortalUserManager(UserManager):
     def visible_to(self, user):
-        from practice_center.scoping import scope
-
+        """The person, and the members of the households the person may see."""
         return self.filter(scope(user).household_q("household__") | Q(pk=user.pk))
 
 
@@ -298,19 +295,6 @@ class User(AbstractUser):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone or "")
-
-
-class Role(models.TextChoices):
-    STATION_STAFF = "station_staff", _("Station staff")
-    CENTER_ADMIN = "center_admin", _("Center admin")
-    GRID_LEADER = "grid_leader", _("Grid leader")
-    GRID_WORKER = "grid_worker", _("Grid worker")
-    # Held through `volunteers.Team.leader`, not a RoleAssignment row; listed for /me/.
-    TEAM_LEADER = "team_leader", _("Team leader")
-
-
-SITE_ROLES = (Role.STATION_STAFF, Role.CENTER_ADMIN)
-GRID_ROLES = (Role.GRID_LEADER, Role.GRID_WORKER)
 
 
 class RoleAssignment(models.Model):
