@@ -7,7 +7,7 @@ import secrets
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -188,6 +188,28 @@ def generate_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+def generate_join_codes(count: int, *, taken: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """`count` distinct join codes, none of them in `taken`: for bulk inserts, which bypass
+    `Household.save` and its retry (bench and import scripts pass the codes already in use)."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        code = generate_join_code()
+        if code not in taken:
+            codes.add(code)
+    return list(codes)
+
+
+# How often `Household.save` draws a new code after a clash on the unique index before giving
+# up: with 31^6 ≈ 887 million codes, even a million households make a second clash unheard of.
+JOIN_CODE_ATTEMPTS = 5
+
+
+def _is_join_code_clash(exc: IntegrityError) -> bool:
+    """Whether an IntegrityError is the unique index of `Household.join_code` refusing a code."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) or ""
+    return "join_code" in constraint or "join_code" in str(exc)
+
+
 def normalise_join_code(code: str) -> str:
     """Accept what people type: lower case, spaces, a dash in the middle."""
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
@@ -241,11 +263,22 @@ class Household(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        if self._state.adding:
-            # 31^6 codes make a clash rare; pick again rather than fail on the unique index.
-            while Household.objects.filter(join_code=self.join_code).exists():
+        """Insert with a fresh join code: a clash on the unique index (rare, and possible between
+        two registrations at the same moment, which a look-up first could not prevent) rolls back
+        a savepoint and draws again, at most JOIN_CODE_ATTEMPTS times."""
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        for attempt in range(JOIN_CODE_ATTEMPTS):
+            try:
+                with transaction.atomic():  # a savepoint: the clash undoes only this insert
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError as exc:
+                if attempt == JOIN_CODE_ATTEMPTS - 1 or not _is_join_code_clash(exc):
+                    raise
+                self.pk = None
                 self.join_code = generate_join_code()
-        super().save(*args, **kwargs)
 
     @property
     def station(self) -> Site:
