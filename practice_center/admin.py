@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from practice_center import services
 from practice_center.admin_audit import AuditedAdmin, AuditedAdminMixin, ReadOnlyAdmin
-from practice_center.models import AuditEvent, Delivery, Grid, Household, Notification, RoleAssignment, Site, User
+from practice_center.models import (
+    AuditEvent,
+    Delivery,
+    Grid,
+    Household,
+    IdempotencyKey,
+    Notification,
+    RoleAssignment,
+    Site,
+    User,
+)
 
 
 @admin.register(Site)
@@ -150,3 +160,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ("object_repr", "object_id", "actor__username", "actor__name", "request_id")
     date_hierarchy = "at"
     list_select_related = ("actor", "site")
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ("user", "key", "status_code", "created_at")
+    search_fields = ("key", "user__username")
+    list_select_related = ("user",)

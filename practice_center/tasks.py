@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from celery import shared_task
 
 from practice_center import delivery
+from practice_center.api.tokens import tokens_purge_expired
+from practice_center.idempotency import idempotency_keys_purge
 from practice_center.models.notifications import Delivery
 
 logger = logging.getLogger("practice_center.notifications")
@@ -56,3 +58,15 @@ def requeue_due(*, limit: int = 1000) -> int:
     a retry was lost). Duplicates are harmless: the claim lets only one run send."""
     ids = list(Delivery.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     return enqueue(delivery_ids=ids) if ids else 0
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Periodic (beat, hourly): delete Idempotency-Key records past their lifetime."""
+    return idempotency_keys_purge()
+
+
+@shared_task(ignore_result=True)
+def purge_expired_tokens() -> int:
+    """Periodic (beat, hourly): delete API tokens past their expiry."""
+    return tokens_purge_expired()

@@ -150,6 +150,8 @@ def record_failure(keys: list[Key]) -> int:
         except ValueError:  # expired between add and incr
             cache.set(key.counter, 1, timeout=key.window)
             count = 1
+        if count is None:  # the cache is unreachable: fail open rather than lock everyone out
+            continue
         if count >= key.limit:
             cache.set(key.lock, time.time() + key.window, timeout=key.window)
             # A fresh count after the cool-off: N more tries, not one.

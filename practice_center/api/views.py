@@ -7,7 +7,6 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -22,6 +21,7 @@ from practice_center.api.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from practice_center.api.tokens import token_create
 from practice_center.models import Site, SiteLevel
 from practice_center.scoping import home_station, scope
 
@@ -50,8 +50,7 @@ class TokenView(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("The user name or phone number and password do not match.")]}
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token_create(user=user)})
 
 
 def me_data(user) -> dict:
