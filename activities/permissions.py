@@ -54,6 +54,23 @@ def team_serves(team, site) -> bool:
     return bool(team.is_active) and (site.path.startswith(team.site.path) or team.site.path.startswith(site.path))
 
 
+def may_keep_menu(user, site) -> bool:
+    """Add or edit menu items of `site`: its staff (or staff of a site above it)."""
+    return scope(user).manages_site(site)
+
+
+def may_order_for(user, resident) -> bool:
+    """点单 for `resident`: the resident themself, or a grid worker of the resident's grid."""
+    if user.pk == resident.pk:
+        return True
+    return resident.household_id is not None and scope(user).works_grid(resident.household.grid_id)
+
+
+def leads(user, team) -> bool:
+    """The user leads `team`."""
+    return scope(user).leads_team(team.pk)
+
+
 def _allows(order: Order, action: str) -> bool:
     return ORDER_WORKFLOW.allows(order.status, action)
 

@@ -38,7 +38,7 @@ from activities.order_workflow import ORDER_WORKFLOW, TRANSITIONS  # noqa: F401 
 from practice_center.audit import audit_record, changes_between, snapshot
 from practice_center.exceptions import NotAllowed
 from practice_center.models import Site, User
-from practice_center.scoping import home_station, scope
+from practice_center.scoping import home_station
 from volunteers.models import Team, TeamMembership, Volunteer, VolunteerStatus
 from volunteers.services import service_record_create
 
@@ -61,7 +61,7 @@ def teams_serving(site: Site):
 
 
 def _menu_item_fields(*, site: Site, category: Category, title: str, team: Team | None, actor: User) -> None:
-    if not scope(actor).manages_site(site):
+    if not permissions.may_keep_menu(actor, site):
         raise NotAllowed(_("Only staff of this site can keep its menu."))
     if not title.strip():
         raise ValidationError({"title": _("Give the service a title.")})
@@ -169,7 +169,7 @@ def _check_orderer(*, resident: User, actor: User) -> Site:
     """The resident orders for themself, or a grid worker of the resident's grid for them."""
     if resident.household_id is None:
         raise ValidationError({"resident": _("Only a resident of a household can order.")})
-    if actor.pk != resident.pk and not scope(actor).works_grid(resident.household.grid_id):
+    if not permissions.may_order_for(actor, resident):
         raise NotAllowed(_("Only the resident or a grid worker of the resident's grid can order."))
     station = home_station(resident)
     if station is None:  # pragma: no cover - a household always has a grid and so a station
@@ -533,7 +533,7 @@ def wish_claim(*, order: Order, team: Team, actor: User, note: str = "") -> Orde
     def check(o: Order) -> None:
         if o.kind != OrderKind.WISH or not o.is_public:
             raise InvalidTransition(_("Only public wishes on the wish wall can be claimed."))
-        if not scope(actor).leads_team(team.pk):
+        if not permissions.leads(actor, team):
             raise NotAllowed(_("Only the leader of the team can claim for it."))
         if not permissions.may_claim_wish(actor, o, team):
             raise NotAllowed(_("Your team does not serve this wish's station."))

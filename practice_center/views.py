@@ -22,7 +22,7 @@ from practice_center import registry, services, throttle
 from practice_center.forms import LoginForm, RegisterForm, add_service_errors
 from practice_center.models import Household, Site, SiteLevel, User
 from practice_center.navigation import home_actions
-from practice_center.permissions import phone_for
+from practice_center.permissions import may_manage_site, phone_for
 from practice_center.scoping import home_station, scope
 from practice_center.text import int_param
 
@@ -242,7 +242,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "ancestors": Site.objects.ancestors(site, include_self=False),
             "children": children,
-            "can_manage": scope(request.user).manages_site(site),
+            "can_manage": may_manage_site(request.user, site),
             **registry.site_page_context(request, site),
         },
     )
