@@ -79,14 +79,14 @@ class OrderEventSerializer(serializers.ModelSerializer):
         fields = ["action", "from_status", "to_status", "actor", "note", "at"]
 
     def get_actor(self, event: OrderEvent) -> str | None:
-        return event.actor.display_name if event.actor_id else None
+        return event.actor.display_name if event.actor is not None else None
 
 
 class OrderSerializer(serializers.ModelSerializer):
     resident_name = serializers.CharField(source="resident.display_name", read_only=True)
     site_name = serializers.CharField(source="site.name", read_only=True)
     team_name = serializers.SerializerMethodField()
-    volunteers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    volunteers: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Order
@@ -124,7 +124,7 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_team_name(self, order: Order) -> str | None:
-        return order.team.name if order.team_id else None
+        return order.team.name if order.team is not None else None
 
 
 class OrderDetailSerializer(OrderSerializer):

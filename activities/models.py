@@ -48,7 +48,7 @@ class Category(models.Model):
 # ---- The menu ---------------------------------------------------------------------------------
 
 
-class MenuItemQuerySet(models.QuerySet):
+class MenuItemQuerySet(models.QuerySet["MenuItem"]):
     def offered_at(self, station) -> MenuItemQuerySet:
         """Active items a resident of `station` may order: the station's own and the sites above it."""
         if station is None:
@@ -151,7 +151,7 @@ class OrderAction(models.TextChoices):
     CLAIM = "claim", _("Claimed")
 
 
-class OrderQuerySet(models.QuerySet):
+class OrderQuerySet(models.QuerySet["Order"]):
     def visible_to(self, user) -> OrderQuerySet:
         """Staff see their subtree; a resident the own orders; a grid worker the grid's and the
         ones they placed; a team's members and leader the orders of the team."""

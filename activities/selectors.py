@@ -45,11 +45,8 @@ def filter_menu(
     title, description and who it suits."""
     category, q = _param(category), _param(q)
     if category:
-        items = (
-            items.filter(category__pk=int_param(category))
-            if int_param(category)
-            else items.filter(category__code=category)
-        )
+        category_pk = int_param(category)
+        items = items.filter(category__pk=category_pk) if category_pk else items.filter(category__code=category)
     if site:
         items = items.filter(site_id=site)
     if q:
@@ -86,11 +83,8 @@ def staff_queue(
     else:
         orders = orders.filter(status__in=[OrderStatus.SUBMITTED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED])
     if category:
-        orders = (
-            orders.filter(category__pk=int_param(category))
-            if int_param(category)
-            else orders.filter(category__code=category)
-        )
+        category_pk = int_param(category)
+        orders = orders.filter(category__pk=category_pk) if category_pk else orders.filter(category__code=category)
     if site:
         orders = orders.filter(site_id=site)
     return (
@@ -186,18 +180,18 @@ class Suggestion:
 
 
 def _km(a: Site, b: Site) -> float | None:
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return None
-    lat1, lng1, lat2, lng2 = map(math.radians, map(float, (a.latitude, a.longitude, b.latitude, b.longitude)))
+    lat1, lng1, lat2, lng2 = (math.radians(float(v)) for v in (a.latitude, a.longitude, b.latitude, b.longitude))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
 def _needs_text(order: Order) -> str:
     parts = [order.title, order.description]
-    if order.category_id:
+    if order.category is not None:
         parts += [order.category.name_zh, order.category.name_en]
-    if order.menu_item_id:
+    if order.menu_item is not None:
         parts += [order.menu_item.title, order.menu_item.description]
     return " ".join(parts).lower()
 

@@ -222,7 +222,7 @@ def order_create(
         title=menu_item.title,
         description=description.strip(),
         preferred_time=preferred_time,
-        address=address.strip() or (resident.household.address if resident.household_id else ""),
+        address=address.strip() or (resident.household.address if resident.household is not None else ""),
     )
     _record_new(order, actor)
     return order
@@ -252,7 +252,7 @@ def wish_create(
         title=title.strip()[:100],
         description=description.strip(),
         is_public=is_public,
-        address=resident.household.address,
+        address=resident.household.address if resident.household is not None else "",
     )
     _record_new(order, actor)
     return order
@@ -358,7 +358,7 @@ def order_accept(*, order: Order, volunteer_ids: Iterable[int], actor: User, not
 
     def check(o: Order) -> None:
         _leader_only(o, actor, permissions.may_accept)
-        chosen.extend(_team_volunteers(o.team_id, volunteer_ids))
+        chosen.extend(_team_volunteers(o.team_id or 0, volunteer_ids))
 
     def change(o: Order) -> list[str]:
         o.accepted_at = timezone.now()
@@ -383,7 +383,7 @@ def order_decline(*, order: Order, reason: str, actor: User) -> Order:
 
     def check(o: Order) -> None:
         _leader_only(o, actor, permissions.may_decline)
-        data.update(declined_team=o.team_id, declined_team_name=o.team.name if o.team_id else "")
+        data.update(declined_team=o.team_id, declined_team_name=o.team.name if o.team is not None else "")
 
     def change(o: Order) -> list[str]:
         o.team = None
@@ -448,7 +448,7 @@ def order_complete(*, order: Order, summary: str, hours, actor: User) -> Order:
 
 
 @transaction.atomic
-def order_rate(*, order: Order, stars: int, actor: User, comment: str = "") -> Order:
+def order_rate(*, order: Order, stars: int | str | None, actor: User, comment: str = "") -> Order:
     """评单: the resident (or the grid worker who placed it) gives 1–5 stars within the window.
 
     Returns the rated order. Raises InvalidTransition (not completed), NotAllowed (not the
@@ -456,10 +456,10 @@ def order_rate(*, order: Order, stars: int, actor: User, comment: str = "") -> O
     completion: `permissions.may_rate`), ValidationError (stars outside 1–5).
     """
     try:
-        stars = int(stars)
+        value = int(stars or 0)
     except (TypeError, ValueError):
-        stars = 0
-    if not 1 <= stars <= 5:
+        value = 0
+    if not 1 <= value <= 5:
         raise ValidationError({"stars": _("Choose from 1 to 5 stars.")})
 
     def check(o: Order) -> None:
@@ -469,7 +469,7 @@ def order_rate(*, order: Order, stars: int, actor: User, comment: str = "") -> O
             raise RatingWindowClosed()
 
     def change(o: Order) -> list[str]:
-        o.stars = stars
+        o.stars = value
         o.comment = comment.strip()
         o.rated_at = timezone.now()
         return ["stars", "comment", "rated_at"]

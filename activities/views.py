@@ -26,7 +26,13 @@ from practice_center.text import int_param, mask_name
 from volunteers.models import Team, TeamMembership, VolunteerStatus
 
 PAGE_SIZE = 30
-STEPS = [OrderStatus.SUBMITTED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED, OrderStatus.COMPLETED, OrderStatus.RATED]
+STEPS: list[str] = [
+    OrderStatus.SUBMITTED,
+    OrderStatus.DISPATCHED,
+    OrderStatus.ACCEPTED,
+    OrderStatus.COMPLETED,
+    OrderStatus.RATED,
+]
 
 
 def _grid_residents(user):
@@ -116,8 +122,8 @@ def wishes(request: HttpRequest) -> HttpResponse:
     wall = list(page.object_list)
     my_teams = list(Team.objects.led_by(request.user).select_related("site"))
     for wish in wall:
-        wish.masked_name = mask_name(wish.resident.display_name)
-        wish.claim_teams = permissions.claim_teams(request.user, wish, my_teams)
+        wish.masked_name = mask_name(wish.resident.display_name)  # type: ignore[attr-defined]
+        wish.claim_teams = permissions.claim_teams(request.user, wish, my_teams)  # type: ignore[attr-defined]
     return render(request, "activities/wishes.html", {"page": page, "wishes": wall})
 
 
@@ -168,7 +174,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ctx["members"] = [
             m.volunteer
             for m in TeamMembership.objects.filter(
-                team_id=order.team_id, volunteer__status=VolunteerStatus.APPROVED
+                team_id=order.team_id or 0, volunteer__status=VolunteerStatus.APPROVED
             ).select_related("volunteer")
         ]
     if "claim" in actions:

@@ -76,7 +76,7 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     list_select_related = ("household",)
     inlines = (RoleInline,)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Portal"), {"fields": ("phone", "household", "elderly_mode")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "name", "phone", "password1", "password2")}),)

@@ -42,6 +42,7 @@ class AuditedAdminMixin:
     audit_site_path: str | None = None  # dotted path from the object to its Site
 
     def _audit(self, request, obj: models.Model, verb: str, changes: dict, data: dict | None = None) -> None:
+        """Write the audit row of one admin edit (in the admin's transaction)."""
         audit_record(
             actor=request.user,
             action=f"{obj._meta.model_name}.admin_{verb}",
@@ -51,7 +52,7 @@ class AuditedAdminMixin:
             data={"via": "admin", **(data or {})},
         )
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request, obj, form, change) -> None:
         before: dict[str, Any] = {}
         if change and obj.pk is not None:
             stored = type(obj)._default_manager.filter(pk=obj.pk).first()

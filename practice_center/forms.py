@@ -154,9 +154,11 @@ def add_service_errors(form: forms.Form, exc: ValidationError, *, field_map: dic
     """Put a service's ValidationError onto a form: each message on its field (renamed by
     `field_map` where the service and the form name it differently), the rest on the form.
     A ValidationError raised without field names goes on the form as a whole."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    errors: dict[str | None, list[str]] = {None: list(exc.messages)}
+    if hasattr(exc, "error_dict"):
+        errors = {name: list(messages) for name, messages in exc.message_dict.items()}
     for name, field_messages in errors.items():
-        target = (field_map or {}).get(name, name)
+        target = (field_map or {}).get(name, name) if name is not None else None
         form.add_error(target if target in form.fields else None, field_messages)
 
 

@@ -83,7 +83,9 @@ ROLE_FIELDS = ["user", "role", "site", "grid"]
 
 
 def _role_site(assignment: RoleAssignment) -> Site | None:
-    return assignment.site if assignment.site_id else assignment.grid.station
+    if assignment.site is not None:
+        return assignment.site
+    return assignment.grid.station if assignment.grid is not None else None
 
 
 @transaction.atomic

@@ -73,8 +73,8 @@ def staff_overview(user) -> Overview:
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in households:
-        rows[row["grid__station_id"]].households = row["n"]
+    for counted in households:
+        rows[counted["grid__station_id"]].households = counted["n"]
     ordered = [rows[s.pk] for s in stations]
     totals: dict[str, int] = {}
     for row in ordered:
@@ -216,8 +216,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def profile(request: HttpRequest) -> HttpResponse:
     """The person's own page: own phone in full, household, its members and join code."""
     user = User.objects.select_related("household__grid__station").get(pk=request.user.pk)
-    members = []
-    if user.household_id:
+    members: list[User] = []
+    if user.household is not None:
         members = list(user.household.members.order_by("date_joined", "pk").only("pk", "name", "username"))
     return render(request, "accounts/profile.html", {"person": user, "household": user.household, "members": members})
 
@@ -261,10 +261,10 @@ def household_list(request: HttpRequest) -> HttpResponse:
         households = Household.objects.visible_to(request.user)
     else:
         households = Household.objects.worked_by(request.user)
-    site_id = request.GET.get("site", "")
+    site_pk = int_param(request.GET.get("site", ""))
     site = None
-    if int_param(site_id) is not None:
-        site = Site.objects.filter(pk=int_param(site_id)).first()
+    if site_pk is not None:
+        site = Site.objects.filter(pk=site_pk).first()
         if site is not None:
             households = households.under(site)
     query = request.GET.get("q", "").strip()[:50]

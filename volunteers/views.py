@@ -35,11 +35,12 @@ def _site_filter(request: HttpRequest) -> Site | None:
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    if Volunteer.objects.filter(user=request.user).exists():
+    """A resident asks to become a volunteer of their station."""
+    if Volunteer.objects.filter(user_id=request.user.pk or 0).exists():
         messages.info(request, _("You are already registered as a volunteer."))
         return redirect("volunteers:mine")
     station = home_station(request.user)
-    form = VolunteerRegisterForm(request.POST or None, initial={"real_name": request.user.name})
+    form = VolunteerRegisterForm(request.POST or None, initial={"real_name": getattr(request.user, "name", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         volunteer = run_service(
@@ -62,14 +63,17 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    volunteer = Volunteer.objects.filter(user=request.user).with_verified_hours().select_related("site").first()
+    """The person's own volunteer page: status, verified hours, stars, teams and records."""
+    volunteer = (
+        Volunteer.objects.filter(user_id=request.user.pk or 0).with_verified_hours().select_related("site").first()
+    )
     if volunteer is None:
         return render(request, "volunteers/mine.html", {"volunteer": None})
     return render(request, "volunteers/mine.html", _volunteer_context(volunteer))
 
 
 def _volunteer_context(volunteer: Volunteer) -> dict:
-    hours = volunteer.hours_verified or 0
+    hours = getattr(volunteer, "hours_verified", None) or 0
     records = list(volunteer.service_records.order_by("-served_on", "-id")[:PAGE_SIZE])
     teams = list(volunteer.teams.filter(is_active=True).select_related("site", "leader"))
     return {

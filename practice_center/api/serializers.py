@@ -103,4 +103,4 @@ class SiteDetailSerializer(SiteSerializer):
         ancestors = self.context.get("ancestors")
         if ancestors is None:
             ancestors = Site.objects.ancestors(site, include_self=False)
-        return SiteRefSerializer(ancestors, many=True).data
+        return list(SiteRefSerializer(ancestors, many=True).data)

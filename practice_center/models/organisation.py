@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ cn_mobile_validator = RegexValidator(
 
 
 # Which level may hang under which (a base may hang under any level).
-ALLOWED_PARENT_LEVELS = {
+ALLOWED_PARENT_LEVELS: dict[str, set[str | None]] = {
     SiteLevel.CENTER: {None},
     SiteLevel.INSTITUTE: {SiteLevel.CENTER},
     SiteLevel.STATION: {SiteLevel.INSTITUTE, SiteLevel.CENTER},
@@ -107,7 +108,7 @@ class Site(models.Model):
                 super().save(*args, **kwargs)
                 kwargs.pop("force_insert", None)
                 kwargs["update_fields"] = None
-            parent_path = self.parent.path if self.parent_id else ""
+            parent_path = self.parent.path if self.parent is not None else ""
             self.path = f"{parent_path}{self.pk:0{self.PATH_WIDTH}d}/"
             self.depth = self.path.count("/") - 1
             if kwargs.get("update_fields") is not None:
@@ -121,10 +122,11 @@ class Site(models.Model):
                     Site.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
 
     def clean(self) -> None:
-        parent_level = self.parent.level if self.parent_id else None
+        parent = self.parent if self.parent_id else None
+        parent_level = parent.level if parent is not None else None
         if parent_level not in ALLOWED_PARENT_LEVELS.get(self.level, set()):
             raise ValidationError({"parent": _("A site of this level cannot hang under that parent.")})
-        if self.pk and self.parent_id and self.parent.path.startswith(self.path or "\0"):
+        if self.pk and parent is not None and parent.path.startswith(self.path or "\0"):
             raise ValidationError({"parent": _("A site cannot hang under its own subtree.")})
 
     def ancestor_ids(self, *, include_self: bool = True) -> list[int]:
@@ -312,7 +314,7 @@ class User(AbstractUser):
     )
     elderly_mode = models.BooleanField(_("extra large text"), default=False)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")
