@@ -205,7 +205,14 @@ def order_create(
     preferred_time: datetime.datetime | None = None,
     address: str = "",
 ) -> Order:
-    """点单: a resident (or their grid worker) orders a service on the menu of the station."""
+    """点单: a resident (or their grid worker) orders a service on the menu of the station.
+
+    preferred_time: an aware datetime in the future, or None. address: defaults to the
+    household's. Returns the submitted Order (event `order` and audit row `order.order`
+    written, the station's staff notified). Raises NotAllowed (`permissions.may_order_for`),
+    MenuItemNotOffered, TooManyOpenOrders (settings.PORTAL["MAX_OPEN_ORDERS_PER_RESIDENT"]),
+    ValidationError (no household, a time in the past).
+    """
     station = _check_orderer(resident=resident, actor=actor)
     if not MenuItem.objects.offered_at(station).filter(pk=menu_item.pk).exists():
         raise MenuItemNotOffered()
@@ -238,7 +245,11 @@ def wish_create(
     is_public: bool = True,
     category: Category | None = None,
 ) -> Order:
-    """微心愿: a free-text wish; public ones go on the wish wall for any team of the subtree."""
+    """微心愿: a free-text wish; public ones go on the wish wall for any team of the subtree.
+
+    title: up to 100 characters (longer is cut). Returns the submitted wish. Raises NotAllowed,
+    TooManyOpenOrders, ValidationError (no household, no title).
+    """
     station = _check_orderer(resident=resident, actor=actor)
     if not title.strip():
         raise ValidationError({"title": _("Say in a few words what you wish for.")})
@@ -554,12 +565,16 @@ def wish_claim(*, order: Order, team: Team, actor: User, note: str = "") -> Orde
 
 
 def orders_overdue_for_dispatch(now: datetime.datetime | None = None):
+    """Submitted orders waiting longer than settings.PORTAL["DISPATCH_TIMEOUT_HOURS"] hours,
+    not alerted yet for this wait (a queryset)."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=settings.PORTAL["DISPATCH_TIMEOUT_HOURS"])
     return Order.objects.filter(status=S.SUBMITTED, status_changed_at__lt=cutoff, dispatch_alert_sent=False)
 
 
 def orders_overdue_for_accept(now: datetime.datetime | None = None):
+    """Dispatched orders waiting longer than settings.PORTAL["ACCEPT_TIMEOUT_HOURS"] hours,
+    not alerted yet for this wait (a queryset)."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=settings.PORTAL["ACCEPT_TIMEOUT_HOURS"])
     return Order.objects.filter(status=S.DISPATCHED, status_changed_at__lt=cutoff, accept_alert_sent=False)
