@@ -4,6 +4,7 @@ roles are granted and revoked through the services, delivery states are read-onl
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from practice_center import services
@@ -80,6 +81,16 @@ class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
         (_("Portal"), {"fields": ("phone", "household", "elderly_mode")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "name", "phone", "password1", "password2")}),)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's set-password page, leaving an audit row (without the password) when it saves."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = self.get_object(request, id)
+                if user is not None:
+                    self._audit(request, user, "set_password", {"password": ["***", "***"]})
+        return response
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -97,6 +97,16 @@ def test_an_edit_in_the_admin_leaves_a_row_with_before_and_after(client, town):
     assert event.request_id == response["X-Request-ID"] and event.data["via"] == "admin"
 
 
+def test_setting_a_password_in_the_admin_is_audited_without_the_password(client, town):
+    client.force_login(User.objects.create_superuser("root", password="x"))
+    url = reverse("admin:auth_user_password_change", args=[town.resident_a.pk])
+    response = client.post(url, {"password1": "another-long-9", "password2": "another-long-9"})
+    assert response.status_code == 302
+    event = row("user.admin_set_password")
+    assert event.object_id == str(town.resident_a.pk) and event.changes == {"password": ["***", "***"]}
+    assert "another-long-9" not in str(event.changes) + str(event.data)
+
+
 def test_granting_a_role_in_the_admin_goes_through_the_service(client, town):
     root = User.objects.create_superuser("root", password="x")
     client.force_login(root)
