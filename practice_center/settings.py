@@ -72,6 +72,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "practice_center.urls"
+CSRF_FAILURE_VIEW = "practice_center.errors.csrf_failure"
 WSGI_APPLICATION = "practice_center.wsgi.application"
 
 TEMPLATES = [
@@ -235,6 +236,9 @@ REST_FRAMEWORK = {
         "login": env.str("THROTTLE_LOGIN", default="20/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's throttles read the client's address as practice_center/throttle.py does: through
+    # TRUSTED_PROXY_COUNT proxies only (None would trust a forged X-Forwarded-For).
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
 }
 # API tokens: one per device, hashed in the database, alive API_TOKEN_DAYS after last use.
 REST_KNOX = {
@@ -250,7 +254,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Many models have a `status`; name each choice set so the schema has no enum collisions.
@@ -279,13 +282,20 @@ PORTAL = {
     # failures per user name + address, then per address, before a cool-off; join-code guesses.
     "LOGIN_FAILURES_PER_USER": env.int("LOGIN_FAILURES_PER_USER", default=5),
     "LOGIN_FAILURES_PER_IP": env.int("LOGIN_FAILURES_PER_IP", default=30),
+    "LOGIN_FAILURES_PER_ACCOUNT": env.int("LOGIN_FAILURES_PER_ACCOUNT", default=20),
+    "PICKUP_CODE_FAILURES_PER_USER": env.int("PICKUP_CODE_FAILURES_PER_USER", default=20),
     "LOGIN_COOLOFF_MINUTES": env.int("LOGIN_COOLOFF_MINUTES", default=15),
     "JOIN_CODE_FAILURES_PER_IP": env.int("JOIN_CODE_FAILURES_PER_IP", default=10),
     "JOIN_CODE_WINDOW_MINUTES": env.int("JOIN_CODE_WINDOW_MINUTES", default=60),
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")
-_throttle_keys = ("LOGIN_FAILURES_PER_USER", "LOGIN_FAILURES_PER_IP", "LOGIN_COOLOFF_MINUTES")
+_throttle_keys = (
+    "LOGIN_FAILURES_PER_USER",
+    "LOGIN_FAILURES_PER_IP",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_COOLOFF_MINUTES",
+)
 if any(PORTAL[k] < 1 for k in (*_throttle_keys, "JOIN_CODE_FAILURES_PER_IP", "JOIN_CODE_WINDOW_MINUTES")):
     raise ImproperlyConfigured("The LOGIN_* and JOIN_CODE_* limits must be 1 or more.")
 # How many reverse proxies in front of the portal append to X-Forwarded-For (0: none, use

@@ -23,6 +23,12 @@ def may_verify_record(user, record) -> bool:
     return record.status == RecordStatus.PENDING and manages_volunteer(user, record.volunteer)
 
 
+def may_reject_record(user, record) -> bool:
+    """Reject hours: staff of the volunteer's station, while pending or after verifying them
+    (found wrong later; the points they earned are reversed)."""
+    return record.status in (RecordStatus.PENDING, RecordStatus.VERIFIED) and manages_volunteer(user, record.volunteer)
+
+
 def may_create_team(user, site) -> bool:
     """Create a team at `site`: its staff (or staff above it)."""
     return scope(user).manages_site(site)

@@ -18,7 +18,7 @@ from practice_center.audit import audit_record, changes_between, snapshot
 from practice_center.exceptions import NotAllowed
 from practice_center.models import Site, SiteLevel, User
 from practice_center.scoping import forget_scope, home_station
-from volunteers import permissions
+from volunteers import permissions, signals
 from volunteers.exceptions import AlreadyRegistered, NotApproved, NotPending
 from volunteers.models import (
     RecordSource,
@@ -252,21 +252,34 @@ def service_record_create(
         changes={name: [None, value] for name, value in snapshot(record, ["hours", "status"]).items()},
         data={"source": source, "source_id": source_id},
     )
+    if verified:
+        signals.service_record_verified.send(sender=ServiceRecord, record=record, actor=actor)
     return record
 
 
 @transaction.atomic
-def service_record_verify(*, record: ServiceRecord, actor: User, approve: bool = True) -> ServiceRecord:
-    """Staff of the volunteer's station certify (approve=True) or reject a pending record.
+def service_record_verify(
+    *, record: ServiceRecord, actor: User, approve: bool = True, reason: str = ""
+) -> ServiceRecord:
+    """Staff of the volunteer's station certify (approve=True) or reject a record.
 
+    A pending record is verified or rejected; a verified record can still be rejected (found
+    wrong later: reason required), which reverses the points its hours earned. Points follow
+    the verified fact: `service_record_verified` / `service_record_rejected` are sent in this
+    transaction and the points app pays or reverses the hours (points/receivers.py).
     Returns the record. Raises NotAllowed (not staff of the station: 403), NotPending (already
-    decided: 409). Writes the audit row `service_record.verify` or `service_record.reject`.
+    rejected, or verifying twice: 409) and ValidationError (no reason for a verified record).
+    Writes the audit row `service_record.verify` or `service_record.reject`.
     """
     record = ServiceRecord.objects.select_for_update().select_related("volunteer__site").get(pk=record.pk)
     if not permissions.manages_volunteer(actor, record.volunteer):
         raise NotAllowed(_("Only staff of the volunteer's station can verify hours."))
-    if not permissions.may_verify_record(actor, record):
+    was_verified = record.status == RecordStatus.VERIFIED
+    may_decide = permissions.may_verify_record if approve else permissions.may_reject_record
+    if not may_decide(actor, record):
         raise NotPending(_("This record was already decided."))
+    if was_verified and not reason.strip():
+        raise ValidationError({"reason": _("Say why verified hours are rejected; the volunteer will see it.")})
     fields = ["status", "verified_by", "verified_at"]
     before = snapshot(record, fields)
     record.status = RecordStatus.VERIFIED if approve else RecordStatus.REJECTED
@@ -279,5 +292,12 @@ def service_record_verify(*, record: ServiceRecord, actor: User, approve: bool =
         obj=record,
         site=record.volunteer.site,
         changes=changes_between(before, snapshot(record, fields)),
+        data={"reason": reason.strip()} if reason.strip() else None,
     )
+    if approve:
+        signals.service_record_verified.send(sender=ServiceRecord, record=record, actor=actor)
+    else:
+        signals.service_record_rejected.send(
+            sender=ServiceRecord, record=record, actor=actor, was_verified=was_verified, reason=reason.strip()
+        )
     return record
