@@ -10,6 +10,8 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from practice_center.models import Site
+from practice_center.scoping import scope
+from volunteers.stars import star_level_for
 
 
 class VolunteerStatus(models.TextChoices):
@@ -20,8 +22,8 @@ class VolunteerStatus(models.TextChoices):
 
 class VolunteerQuerySet(models.QuerySet):
     def visible_to(self, user) -> VolunteerQuerySet:
-        from practice_center.scoping import scope
-
+        """Staff see their subtree's volunteers; a person the own profile; a team leader the
+        volunteers of the teams they lead."""
         sc = scope(user)
         if sc.is_superuser:
             return self
@@ -29,6 +31,10 @@ class VolunteerQuerySet(models.QuerySet):
         # Approved volunteers of teams the user leads are visible to the leader.
         led = Q(memberships__team_id__in=sc.team_ids_led) if sc.team_ids_led else Q(pk__in=[])
         return self.filter(sc.site_q("site") | own | led).distinct()
+
+    def managed_by(self, user) -> VolunteerQuerySet:
+        """Volunteers certified by a station in the subtrees the user manages as staff."""
+        return self.filter(scope(user).site_q("site"))
 
     def approved(self) -> VolunteerQuerySet:
         return self.filter(status=VolunteerStatus.APPROVED)
@@ -96,8 +102,6 @@ class Volunteer(models.Model):
 
     @property
     def star_level(self) -> int:
-        from volunteers.selectors import star_level_for
-
         return star_level_for(self.verified_hours)
 
 
@@ -105,6 +109,20 @@ class TeamQuerySet(models.QuerySet):
     def visible_to(self, user) -> TeamQuerySet:
         # Teams are public within the portal: residents see who serves their station.
         return self.filter(is_active=True) if user.is_authenticated else self.none()
+
+    def managed_by(self, user) -> TeamQuerySet:
+        """Teams of the sites in the subtrees the user manages as staff (active or not)."""
+        return self.filter(scope(user).site_q("site"))
+
+    def led_by(self, user) -> TeamQuerySet:
+        """Active teams whose leader is the user."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(leader__user=user, is_active=True)
+
+    def serving(self, site: Site) -> TeamQuerySet:
+        """Active teams that may serve `site`: at the site, below it (its points), or above it."""
+        return self.filter(Q(site_id__in=site.ancestor_ids()) | Q(site__path__startswith=site.path), is_active=True)
 
     def under(self, site: Site) -> TeamQuerySet:
         return self.filter(site__path__startswith=site.path)
@@ -169,6 +187,10 @@ class ServiceRecordQuerySet(models.QuerySet):
     def visible_to(self, user) -> ServiceRecordQuerySet:
         """Records of the volunteers the user may see (own, led team's, managed subtree's)."""
         return self.filter(volunteer__in=Volunteer.objects.visible_to(user).values("pk"))
+
+    def managed_by(self, user) -> ServiceRecordQuerySet:
+        """Records of volunteers certified in the subtrees the user manages (staff verify them)."""
+        return self.filter(scope(user).site_q("volunteer__site"))
 
 
 class ServiceRecord(models.Model):
