@@ -274,6 +274,9 @@ class Certificate(models.Model):
     `code` is the public, unguessable key of the verification page and the QR code.
     """
 
+    #: Set by `certificate_issue`: True for a new certificate, False when the same facts were certified.
+    just_issued: bool = True
+
     volunteer = models.ForeignKey(
         Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="certificates"
     )
