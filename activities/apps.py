@@ -8,3 +8,5 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from activities import notifications  # noqa: F401  (registers the notification kinds)
+        from activities.sessions import notifications as _sessions  # noqa: F401  (kinds of scheduled activities)
+        from activities.sessions import tasks as _tasks  # noqa: F401  (the beat task, for the worker)

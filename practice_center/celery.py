@@ -20,6 +20,8 @@ app.conf.beat_schedule = {
     "notifications-requeue-undelivered": {"task": "practice_center.tasks.requeue_undelivered", "schedule": 60.0},
     # Orders: alert staff above / the team leader on orders not dispatched or accepted in time (once each).
     "orders-timeouts": {"task": "activities.tasks.order_timeouts", "schedule": 600.0},
+    # Activities: remind the enrolled before the start (once each); finish what has ended.
+    "activities-sessions-sweep": {"task": "activities.sessions.tasks.sessions_sweep", "schedule": 300.0},
 }
 # Referenced by entries added by the apps; kept imported so the schedule reads plainly.
 _ = crontab
