@@ -39,13 +39,16 @@ def seats_left(activity: Activity) -> int | None:
 
 
 def my_enrollments(user, activity_ids: Iterable[int]) -> dict[int, Enrollment]:
-    """The user's sign-ups for these activities, by activity id (one query)."""
+    """The user's sign-ups for these activities, by activity id, each with `.rank` on the
+    waiting list (two queries at most)."""
     if not getattr(user, "is_authenticated", False):
         return {}
     ids = list(activity_ids)
     if not ids:
         return {}
-    return {e.activity_id: e for e in Enrollment.objects.filter(person_id=user.pk, activity_id__in=ids)}
+    rows = list(Enrollment.objects.filter(person_id=user.pk, activity_id__in=ids))
+    set_ranks(rows)
+    return {e.activity_id: e for e in rows}
 
 
 def attach_mine(user, activities: list[Activity]) -> list[Activity]:
@@ -135,26 +138,33 @@ def my_activities(user) -> dict[str, list[Enrollment]]:
         .select_related("activity__site")
         .order_by("activity__starts_at", "id")
     )
-    waiting = [e for e in rows if e.status == EnrollmentStatus.WAITLISTED]
-    if waiting:
-        # The place in each queue: one query for every waiting list the person is on.
-        ahead = dict(
-            Enrollment.objects.filter(
-                status=EnrollmentStatus.WAITLISTED,
-                activity_id__in=[e.activity_id for e in waiting],
-            )
-            .filter(_positions_at_most(waiting))
-            .values_list("activity_id")
-            .annotate(n=Count("id"))
-        )
-        for e in waiting:
-            e.rank = ahead.get(e.activity_id)
+    set_ranks(rows)
     upcoming, past = [], []
     for e in rows:
         active = e.status != EnrollmentStatus.WITHDRAWN and e.activity.status == ActivityStatus.PUBLISHED
         (upcoming if active and e.activity.ends_at > now else past).append(e)
     past.reverse()
     return {"upcoming": upcoming, "past": past}
+
+
+def set_ranks(enrollments: Iterable[Enrollment]) -> None:
+    """Set `.rank` (the place in the queue, 1 = next; None if not waiting) on each sign-up,
+    with one query for every waiting list among them."""
+    enrollments = list(enrollments)
+    waiting = [e for e in enrollments if e.status == EnrollmentStatus.WAITLISTED and e.position]
+    for e in enrollments:
+        e.rank = None
+    if not waiting:
+        return
+    ahead = dict(
+        Enrollment.objects.filter(status=EnrollmentStatus.WAITLISTED)
+        .filter(_positions_at_most(waiting))
+        .values_list("activity_id")
+        .annotate(n=Count("id"))
+        .values_list("activity_id", "n")
+    )
+    for e in waiting:
+        e.rank = ahead.get(e.activity_id)
 
 
 def _positions_at_most(waiting: list[Enrollment]) -> Q:
