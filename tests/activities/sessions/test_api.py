@@ -100,7 +100,7 @@ def test_filters_by_site_dates_category_theme_and_mine(town, api, lecture):
 
 @pytest.mark.parametrize("size", [3, 12])
 def test_the_list_costs_the_same_queries_at_any_size(town, api, django_assert_num_queries, size):
-    for i in range(size):
+    for _ in range(size):
         activity = ActivityFactory(site=town.station_a, theme=ThemeFactory())
         EnrollmentFactory(activity=activity, person=town.resident_a, status="waitlisted", position=1)
     client = api(town.resident_a)
