@@ -19,5 +19,6 @@ urlpatterns = [
     path("sessions/<int:pk>/sign-in-sheet/", views.sign_in_sheet, name="session_sign_in_sheet"),
     path("sessions/<int:pk>/door/", views.door, name="session_door"),
     path("sessions/<int:pk>/summary/", views.summary, name="session_summary"),
+    path("sessions/<int:pk>/photos/<int:photo_id>/", views.photo, name="session_photo"),
     path("sessions/<int:pk>/<str:action>/", views.act, name="session_action"),
 ]

@@ -14,7 +14,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,16 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from activities.models import Activity, ActivityStatus, Category, Enrollment, EnrollmentStatus, MenuItem, Theme
+from activities.models import (
+    Activity,
+    ActivityPhoto,
+    ActivityStatus,
+    Category,
+    Enrollment,
+    EnrollmentStatus,
+    MenuItem,
+    Theme,
+)
 from activities.sessions import checkin, ical, permissions, selectors, services
 from activities.sessions.forms import ActivityForm, PhoneCheckInForm, PhotoForm, SummaryForm
 from practice_center.exceptions import DomainError, NotAllowed
@@ -499,3 +508,21 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
             "photos": list(activity.photos.all()),
         },
     )
+
+
+@login_required
+def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
+    """A photo of an activity for whoever may see the activity: the phone-sized copy (the kept
+    copy, at most PHOTO_KEEP_EDGE px, only with ?size=full for staff). Served by the portal, as
+    nothing serves MEDIA_URL once DEBUG is off."""
+    activity = _visible(request, pk)
+    item = get_object_or_404(ActivityPhoto, pk=photo_id, activity=activity)
+    wants_full = request.GET.get("size") == "full" and permissions.may_manage(request.user, activity)
+    field = item.image if wants_full or not item.phone_image else item.phone_image
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, filename=field.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
