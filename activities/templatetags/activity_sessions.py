@@ -19,7 +19,7 @@ def _format(value, fmt: str) -> str:
 @register.filter
 def when(value) -> str:
     """A start time: "12月5日 周六 09:00" in Chinese, "Sat 5 Dec 09:00" in English."""
-    return _format(value, pgettext("activity start date format", "M j D H:i"))
+    return _format(value, pgettext("activity start date format", "D j M, H:i"))
 
 
 @register.filter
