@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
@@ -334,16 +336,29 @@ class ActivityViewSet(
         return Response(AttendeeSerializer(selectors.attendees(activity), many=True).data)
 
 
+FEED_LIMIT = 2000  # events in one feed (about 5 a day over the feed's 13 months)
+FEED_CACHE_SECONDS = 600
+
+
 @require_GET
 def site_calendar_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """`GET /api/v1/sites/{id}/calendar.ics`: the public feed of a site and its subtree (no log-in)."""
     site = get_object_or_404(Site.objects.filter(is_active=True), pk=pk)
-    body = ical.build(
-        selectors.feed_activities(site)[:2000],
-        name=site.name,
-        host=request.get_host().split(":")[0],
-        url_of=lambda a: request.build_absolute_uri(reverse("activities:session_detail", args=[a.pk])),
-    )
+    host = request.get_host().split(":")[0]
+    feed = selectors.feed_activities(site)
+    # Phone calendars poll the feed; build it again only when an activity in it changed.
+    version = feed.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
+    stamp = version["last"].timestamp() if version["last"] else 0
+    key = f"sessions:ics:{site.pk}:{host}:{version['n']}:{stamp}:{translation.get_language()}"
+    body = cache.get(key)
+    if body is None:
+        body = ical.build(
+            feed[:FEED_LIMIT],
+            name=site.name,
+            host=host,
+            url_of=lambda a: request.build_absolute_uri(reverse("activities:session_detail", args=[a.pk])),
+        )
+        cache.set(key, body, FEED_CACHE_SECONDS)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="site-{site.pk}.ics"'
     response["Cache-Control"] = "public, max-age=300"

@@ -199,13 +199,17 @@ def no_shows(activity: Activity) -> int:
     return activity.enrollments.filter(status=EnrollmentStatus.ENROLLED, checked_in_at__isnull=True).count()
 
 
-def feed_activities(site: Site, *, since_days: int = 92) -> QuerySet[Activity]:
+def feed_activities(site: Site, *, since_days: int = 31, until_days: int = 366) -> QuerySet[Activity]:
     """The public feed of `site`: published, finished and cancelled activities of the site and its
-    subtree, from `since_days` ago on (no drafts, no personal data)."""
-    since = timezone.now() - datetime.timedelta(days=since_days)
+    subtree, from `since_days` ago to `until_days` ahead (no drafts, no personal data)."""
+    now = timezone.now()
     return (
         Activity.objects.public()
-        .filter(site__path__startswith=site.path, ends_at__gte=since)
+        .filter(
+            site__path__startswith=site.path,
+            ends_at__gte=now - datetime.timedelta(days=since_days),
+            starts_at__lte=now + datetime.timedelta(days=until_days),
+        )
         .select_related("site", "category")
         .order_by("starts_at", "id")
     )

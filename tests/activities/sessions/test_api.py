@@ -306,8 +306,19 @@ def test_the_feed_of_a_missing_site_is_404(api):
 def test_the_feed_costs_the_same_queries_at_any_size(town, api, django_assert_num_queries, size):
     for _ in range(size):
         ActivityFactory(site=town.station_a)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # the site, the feed's version, the activities
         assert api().get(f"/api/v1/sites/{town.station_a.pk}/calendar.ics").status_code == 200
+    with django_assert_num_queries(2):  # unchanged: built once, then from the cache
+        assert api().get(f"/api/v1/sites/{town.station_a.pk}/calendar.ics").status_code == 200
+
+
+def test_a_changed_activity_shows_in_the_feed_at_once(town, api, lecture):
+    url = f"/api/v1/sites/{town.station_a.pk}/calendar.ics"
+    assert b"STATUS:CONFIRMED" in api().get(url).content
+    from activities.sessions import services
+
+    services.activity_cancel(activity=lecture, actor=town.staff_a, reason="雨")
+    assert b"STATUS:CANCELLED" in api().get(url).content
 
 
 def test_an_activity_row_lists_under_its_site(town, lecture):
