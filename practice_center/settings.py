@@ -228,6 +228,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceRecordStatusEnum": "volunteers.models.RecordStatus",
         "OrderStatusEnum": "activities.models.OrderStatus",
         "OrderKindEnum": "activities.models.OrderKind",
+        "ActivityStatusEnum": "activities.models.ActivityStatus",
+        "ActivityOpenToEnum": "activities.models.OpenTo",
+        "EnrollmentStatusEnum": "activities.models.EnrollmentStatus",
     },
 }
 

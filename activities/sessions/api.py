@@ -97,7 +97,7 @@ class ActivityInputSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=1, max_value=100_000, required=False, allow_null=True)
     waitlist = serializers.BooleanField(required=False, default=True)
     signup_closes_at = serializers.DateTimeField(required=False, allow_null=True)
-    open_to = serializers.ChoiceField(choices=OpenTo.values, required=False, default=OpenTo.STATION)
+    open_to = serializers.ChoiceField(choices=OpenTo.choices, required=False, default=OpenTo.STATION)
     menu_item = serializers.PrimaryKeyRelatedField(queryset=MenuItem.objects.all(), required=False, allow_null=True)
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
 
