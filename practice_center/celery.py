@@ -22,6 +22,10 @@ app.conf.beat_schedule = {
     "orders-timeouts": {"task": "activities.tasks.order_timeouts", "schedule": 600.0},
     # Activities: remind the enrolled before the start (once each); finish what has ended.
     "activities-sessions-sweep": {"task": "activities.sessions.tasks.sessions_sweep", "schedule": 300.0},
+    # API Idempotency-Key records older than a day.
+    "idempotency-keys-purge": {"task": "practice_center.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    # API tokens past their expiry.
+    "tokens-purge-expired": {"task": "practice_center.tasks.purge_expired_tokens", "schedule": 3600.0},
 }
 # Referenced by entries added by the apps; kept imported so the schedule reads plainly.
 _ = crontab
