@@ -323,3 +323,16 @@ def test_a_changed_activity_shows_in_the_feed_at_once(town, api, lecture):
 
 def test_an_activity_row_lists_under_its_site(town, lecture):
     assert Activity.objects.filter(site=town.station_a).count() == 1
+
+
+def test_a_repeated_sign_up_with_the_same_idempotency_key_answers_the_first_result(town, lecture):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(town.resident_a)
+    first = client.post(detail(lecture, "enroll/"), HTTP_IDEMPOTENCY_KEY="8c1f-sign-up")
+    again = client.post(detail(lecture, "enroll/"), HTTP_IDEMPOTENCY_KEY="8c1f-sign-up")
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() == {"status": "enrolled"}
+    assert Enrollment.objects.filter(activity=lecture).count() == 1
+    assert client.post(detail(lecture, "enroll/")).json()["code"] == "already_enrolled"
