@@ -61,3 +61,36 @@ class ActivityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(_ReadOnlyAdmin):
+    list_display = ["activity", "person", "status", "position", "checked_in_at", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["activity__title", "person__name", "person__username"]
+    list_select_related = ["activity", "person"]
+    raw_id_fields = ["activity", "person", "signed_up_by"]
+
+
+@admin.register(ActivityEvent)
+class ActivityEventAdmin(_ReadOnlyAdmin):
+    list_display = ["activity", "action", "from_status", "to_status", "actor", "at"]
+    list_filter = ["action"]
+    list_select_related = ["activity", "actor"]
+
+
+@admin.register(ActivityPhoto)
+class ActivityPhotoAdmin(_ReadOnlyAdmin):
+    list_display = ["activity", "caption", "created_at"]
+    list_select_related = ["activity"]

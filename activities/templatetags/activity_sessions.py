@@ -35,5 +35,6 @@ def this_week_activities(context) -> dict:
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    activities = this_week(user) if user is not None and user.is_authenticated else []
+    # Residents (a person with a household); the staff home keeps its own overview.
+    activities = this_week(user) if user is not None and user.is_authenticated and user.household_id else []
     return {"activities": activities, "request": request}
