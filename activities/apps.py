@@ -11,3 +11,5 @@ class ActivitiesConfig(AppConfig):
             certificate_sources,  # noqa: F401  (order categories on certificates)
             notifications,  # noqa: F401  (registers the notification kinds)
         )
+        from activities.sessions import notifications as _sessions  # noqa: F401  (kinds of scheduled activities)
+        from activities.sessions import tasks as _tasks  # noqa: F401  (the beat task, for the worker)

@@ -276,6 +276,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceRecordStatusEnum": "volunteers.models.RecordStatus",
         "OrderStatusEnum": "activities.models.OrderStatus",
         "OrderKindEnum": "activities.models.OrderKind",
+        "ActivityStatusEnum": "activities.models.ActivityStatus",
+        "ActivityOpenToEnum": "activities.models.OpenTo",
+        "EnrollmentStatusEnum": "activities.models.EnrollmentStatus",
     },
 }
 
@@ -301,6 +304,12 @@ PORTAL = {
     "LOGIN_COOLOFF_MINUTES": env.int("LOGIN_COOLOFF_MINUTES", default=15),
     "JOIN_CODE_FAILURES_PER_IP": env.int("JOIN_CODE_FAILURES_PER_IP", default=10),
     "JOIN_CODE_WINDOW_MINUTES": env.int("JOIN_CODE_WINDOW_MINUTES", default=60),
+    # Scheduled activities (activities.sessions): the door check-in window around the session,
+    # the reminder before the start, and sign-ups refused after N no-shows in 90 days (0: off).
+    "CHECKIN_OPENS_MINUTES_BEFORE": env.int("CHECKIN_OPENS_MINUTES_BEFORE", default=30),
+    "CHECKIN_CLOSES_MINUTES_AFTER": env.int("CHECKIN_CLOSES_MINUTES_AFTER", default=30),
+    "ACTIVITY_REMINDER_HOURS": env.int("ACTIVITY_REMINDER_HOURS", default=24),
+    "ACTIVITY_NO_SHOW_LIMIT": env.int("ACTIVITY_NO_SHOW_LIMIT", default=0),
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")
