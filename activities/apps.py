@@ -11,5 +11,9 @@ class ActivitiesConfig(AppConfig):
             certificate_sources,  # noqa: F401  (order categories on certificates)
             notifications,  # noqa: F401  (registers the notification kinds)
         )
+        from activities.permissions import order_contact_granted
         from activities.sessions import notifications as _sessions  # noqa: F401  (kinds of scheduled activities)
         from activities.sessions import tasks as _tasks  # noqa: F401  (the beat task, for the worker)
+        from practice_center import registry
+
+        registry.register_contact_grant(order_contact_granted)
