@@ -86,6 +86,16 @@ def registered(kind: str) -> Kind | None:
     return _KINDS.get(kind)
 
 
+def channels_of(definition: Kind) -> tuple[str, ...]:
+    """The channels a kind goes out on: as registered, unless the deployment names others for it
+    in settings.NOTIFICATION_CHANNELS (`{kind: [channel, ...]}`, env `NOTIFICATION_CHANNELS=
+    order_dispatched=sms|email,...`): a town that texts its residents turns SMS on per kind."""
+    configured = getattr(settings, "NOTIFICATION_CHANNELS", {}).get(definition.name)
+    if configured is None:
+        return definition.channels
+    return (INBOX, *(c for c in configured if c in CHANNELS and c != INBOX))
+
+
 class _KeepMissing(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -145,7 +155,7 @@ def notify(*, recipients: Iterable, kind: str, data: dict, url: str = "") -> lis
     notifications = Notification.objects.bulk_create(
         [Notification(recipient=person, kind=kind, data=data, url=url, created_at=now) for person in people]
     )
-    extra = [get_channel(name) for name in definition.channels if name != INBOX]
+    extra = [get_channel(name) for name in channels_of(definition) if name != INBOX]
     deliveries = [
         Delivery(notification=notification, channel=channel.name, next_attempt_at=now)
         for notification, person in zip(notifications, people, strict=True)

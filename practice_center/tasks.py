@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from practice_center import notifications
+from practice_center import health, notifications
 
 
 @shared_task(ignore_result=True)
@@ -21,3 +21,9 @@ def deliver(delivery_id: int) -> str:
 def requeue_undelivered() -> int:
     """Periodic (beat, every minute): queue every pending delivery that is due."""
     return notifications.requeue_undelivered()
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> float:
+    """Periodic (beat, every WORKER_HEARTBEAT_SECONDS): tell /readyz that a worker is alive."""
+    return health.heartbeat_write()
