@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import shared_task, signals
+
+import logging
 
 from practice_center import health, notifications
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
@@ -27,3 +31,12 @@ def requeue_undelivered() -> int:
 def heartbeat() -> float:
     """Periodic (beat, every WORKER_HEARTBEAT_SECONDS): tell /readyz that a worker is alive."""
     return health.heartbeat_write()
+
+
+@signals.worker_ready.connect(weak=False, dispatch_uid="portal_heartbeat_on_start")
+def _heartbeat_on_start(**_kwargs) -> None:
+    """A worker that just started is alive: /readyz need not wait for the first beat period."""
+    try:
+        health.heartbeat_write()
+    except Exception:  # the cache is down: the beat job writes it later
+        logger.warning("Could not write the worker heartbeat at start-up.", exc_info=True)
