@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from celery import shared_task, signals
-
 import logging
+
+from celery import shared_task, signals
 
 from practice_center import health, notifications
 

@@ -281,6 +281,7 @@ class Deployment:
                 for pidfile in run_dir.glob("*.pid"):
                     with contextlib.suppress(ValueError, ProcessLookupError, PermissionError):
                         os.killpg(int(pidfile.read_text()), signal.SIGKILL)
+            (deployment.redis if deployment is not None else redis).stop()
             redis.stop()
             if keep_dir is not None:
                 keep_dir.mkdir(parents=True, exist_ok=True)
