@@ -7,6 +7,8 @@ import logging
 from celery import shared_task, signals
 
 from practice_center import health, notifications
+from practice_center.api.tokens import tokens_purge_expired
+from practice_center.idempotency import idempotency_keys_purge
 
 logger = logging.getLogger(__name__)
 
@@ -40,3 +42,15 @@ def _heartbeat_on_start(**_kwargs) -> None:
         health.heartbeat_write()
     except Exception:  # the cache is down: the beat job writes it later
         logger.warning("Could not write the worker heartbeat at start-up.", exc_info=True)
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Periodic (beat, hourly): delete Idempotency-Key records past their lifetime."""
+    return idempotency_keys_purge()
+
+
+@shared_task(ignore_result=True)
+def purge_expired_tokens() -> int:
+    """Periodic (beat, hourly): delete API tokens past their expiry."""
+    return tokens_purge_expired()
