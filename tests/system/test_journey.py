@@ -118,7 +118,7 @@ def test_the_whole_journey_survives_killed_processes_on_two_web_processes(tmp_pa
 
         # --- log-in limits and sessions across the two processes ------------------------------
         # LOGIN_FAILURES_PER_USER=3: the third failure locks, whichever process counted the others.
-        wrong = {"username": "demo-staff", "password": "wrong"}
+        wrong = {"username": "demo-admin", "password": "wrong"}  # an account the journey does not use
         for expect in (200, 200, 429, 429):
             j.page_form("attacker", "/accounts/login/", wrong, expect=expect)
         first_login_ids = j.request_ids[-8:]
