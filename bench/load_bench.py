@@ -42,13 +42,13 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "40"))
 
 TOKENS_SCRIPT = """
 import json
-from rest_framework.authtoken.models import Token
+from practice_center.api.tokens import token_create
 from practice_center.models import User
 staff = User.objects.get(username="demo-staff")
 leader = User.objects.get(username="demo-leader")
 station = User.objects.get(username="demo-resident").household.grid.station
 residents = list(User.objects.filter(household__grid__station=station, is_active=True).order_by("pk")[:40])
-token = lambda user: Token.objects.get_or_create(user=user)[0].key
+token = lambda user: token_create(user=user)
 print(json.dumps({
     "staff": token(staff),
     "leader": token(leader),

@@ -9,7 +9,7 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/etc/systemd/system" "$root/usr/lib/systemd"
 if [ -d /usr/lib/systemd/system ]; then cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"; fi
-cp "$here"/systemd/*.service "$here"/systemd/*.target "$root/etc/systemd/system/"
+cp "$here"/systemd/*.service "$here"/systemd/*.target "$here"/systemd/*.timer "$root/etc/systemd/system/"
 # A stand-in for every absolute program path an Exec*= line names.
 sed -n 's/^Exec[A-Za-z]*=[-@:+!]*\(\/[^ ]*\).*/\1/p' "$here"/systemd/* | sort -u | while read -r program; do
   mkdir -p "$root$(dirname "$program")"

@@ -344,6 +344,7 @@ def test_two_beats_send_every_scheduled_job_once(tmp_path, monkeypatch):
     """Every entry of the real schedule, through two LockedSchedulers as two beats would."""
     assert celery_app.conf.beat_scheduler == "practice_center.beat.LockedScheduler"
     sent: list[str] = []
+    monkeypatch.setattr(beat.time, "time", lambda: 1_800_000_000.0)  # both beats within one period of every job
     monkeypatch.setattr(beat.LockedScheduler, "apply_async", lambda self, entry, **kw: sent.append(entry.name))
     beats = [beat.LockedScheduler(app=celery_app, schedule_filename=str(tmp_path / f"beat-{i}")) for i in (1, 2)]
     try:
