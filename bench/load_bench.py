@@ -193,7 +193,7 @@ def server_exceptions(dep: Deployment) -> collections.Counter:
         # Where the cache call that failed came from: the last frame outside Django's cache and redis-py.
         for traceback in text.split("Traceback (most recent call last):")[1:]:
             frames = re.findall(r'File "([^"]+)", line (\d+), in (\w+)', traceback)
-            callers = [f for f in frames if "/redis/" not in f[0] and "/cache/backends/" not in f[0]]
+            callers = [f for f in frames if "redis" not in f[0] and "/cache/backends/" not in f[0]]
             if callers and "redis" in traceback:
                 path, line, function = callers[-1]
                 callers[-1] = ("/".join(Path(path).parts[-2:]), line, function)

@@ -44,7 +44,11 @@ def claim(entry, now: float | None = None) -> bool:
     try:
         won = cache.add(key, os.getpid(), timeout=seconds * 2)
     except Exception as exc:
-        logger.warning("beat: lock for %s unavailable (%s); sending anyway", entry.name, exc)
+        won, error = None, exc
+    else:
+        error = "the cache ignored a connection error"
+    if won is None:  # raised, or django-redis swallowed the error (IGNORE_EXCEPTIONS) and answered None
+        logger.warning("beat: lock for %s unavailable (%s); sending anyway", entry.name, error)
         return True
     if won:
         logger.info("beat: sending %s for period %s", entry.name, index)

@@ -88,10 +88,21 @@ def forget_migrations_check() -> None:
         _migrations_result = None
 
 
+def _ping_cache() -> None:
+    """Raise if the cache server does not answer. django-redis is set to ignore connection errors
+    (settings.redis_caches: the portal keeps serving while Redis is down), which would make a
+    plain `cache.get` answer None, so its Redis client is pinged directly."""
+    client = getattr(cache, "client", None)
+    get_client = getattr(client, "get_client", None)
+    if get_client is not None:
+        get_client(write=False).ping()
+
+
 def check_cache_and_worker(now: float | None = None) -> tuple[str, str]:
     """(cache, worker): one cache read of the heartbeat. The worker is "ok" when a worker wrote
     the heartbeat less than WORKER_HEARTBEAT_MAX_AGE_SECONDS ago."""
     try:
+        _ping_cache()
         beat = cache.get(HEARTBEAT_KEY)
     except Exception as exc:
         logger.warning("readiness: cache check failed: %s", exc)

@@ -137,6 +137,22 @@ def test_readyz_fails_on_the_cache(client, db, monkeypatch):
     assert response.json()["checks"]["worker"] == "unknown (cache unavailable)"
 
 
+def test_readyz_sees_a_redis_that_is_down_although_the_cache_ignores_connection_errors(client, db, settings):
+    from practice_center.settings import redis_caches
+
+    settings.CACHES = redis_caches("redis://127.0.0.1:9/0")  # nothing listens on port 9
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["cache"] == "unavailable"
+
+
+def test_a_beat_sends_when_the_cache_swallowed_the_error(settings):
+    from practice_center.settings import redis_caches
+
+    settings.CACHES = redis_caches("redis://127.0.0.1:9/0")
+    assert beat.claim(_entry(name="swallowed"), now=1.0)
+
+
 def test_readyz_fails_on_unapplied_migrations(client, db, monkeypatch):
     from django.db.migrations.executor import MigrationExecutor
 
