@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import re
 import zoneinfo
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from points import services
 from points.exceptions import InsufficientPoints, OutOfStock, ProductUnavailable
-from points.models import Account, Entry, EntryKind, Product, Redemption, RedemptionStatus
+from points.management.commands.verify_points_ledger import CANONICAL_FIELDS
+from points.models import HASHED_FIELDS, Account, Entry, EntryKind, Product, Redemption, RedemptionStatus
 from points.selectors import balance_of, ledger_sum
+from points.services import ledger, shop
 from tests.points.ledger_helpers import give
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -27,7 +30,7 @@ TRICKY_NAME = "\"特价\"\\香皂\n🧼 👨‍👩‍👧\t\\u0041 'x' \x7f «�
 
 
 def _redeem(town, product, quantity=1, **kwargs):
-    return services.redemption_create(user=town.resident_a, product=product, quantity=quantity, **kwargs)
+    return shop.redemption_create(user=town.resident_a, product=product, quantity=quantity, **kwargs)
 
 
 def _entry_of(redemption) -> Entry:
@@ -52,7 +55,7 @@ def test_the_sql_entry_has_exactly_the_hash_python_computes_for_a_tricky_note(to
     entry = _entry_of(redemption)
     assert entry.hash == entry.compute_hash()
     assert "🧼" in entry.note and '"特价"\\香皂 🧼' in entry.note and "\n" not in entry.note
-    assert entry.note == services._one_line(f"兑换 {TRICKY_NAME} × 2 = 14 分")
+    assert entry.note == ledger.one_line(f"兑换 {TRICKY_NAME} × 2 = 14 分")
 
 
 @pytest.mark.parametrize(
@@ -76,9 +79,9 @@ def test_the_sql_path_writes_the_same_rows_as_the_orm_path(town, monkeypatch):
     give(town.household_a, town.staff_a, 50)
     give(town.household_b, town.staff_b, 50)
     product = Product.objects.create(site=town.institute, name="食用油  5L\n装", price=6, stock=10)
-    by_sql = services.redemption_create(user=town.resident_a, product=product, quantity=3, at=AT)
-    monkeypatch.setattr(services, "_redemption_create_pg", lambda **kwargs: None)  # the ORM path
-    by_orm = services.redemption_create(user=town.resident_b, product=product, quantity=3, at=AT)
+    by_sql = shop.redemption_create(user=town.resident_a, product=product, quantity=3, at=AT)
+    monkeypatch.setattr(shop, "_redemption_create_pg", lambda **kwargs: None)  # the ORM path
+    by_orm = shop.redemption_create(user=town.resident_b, product=product, quantity=3, at=AT)
 
     fields = ["product_id", "quantity", "points", "status", "created_at", "fulfilled_at", "cancel_reason"]
     rows = Redemption.objects.filter(pk__in=[by_sql.pk, by_orm.pk]).order_by("pk").values(*fields)
@@ -129,7 +132,7 @@ def test_the_chain_moves_on_and_the_verifier_finds_the_ledger_intact(town, soap,
     give(town.household_a, town.staff_a, 30)
     first = _entry_of(_redeem(town, soap))
     second = _entry_of(_redeem(town, soap, quantity=2))
-    services.redemption_cancel(redemption=Redemption.objects.order_by("pk").first(), actor=town.resident_a)
+    shop.redemption_cancel(redemption=Redemption.objects.order_by("pk").first(), actor=town.resident_a)
 
     assert (first.sequence, second.sequence) == (2, 3)
     assert second.prev_hash == first.hash
@@ -240,7 +243,7 @@ def test_a_taken_pickup_code_is_drawn_again_on_the_sql_path(town, soap, monkeypa
     give(town.household_a, town.staff_a, 20)
     first = _redeem(town, soap)
     codes = iter([first.pickup_code, "WWWWWW"])
-    monkeypatch.setattr(services, "_new_pickup_code", lambda: next(codes))
+    monkeypatch.setattr(shop, "_new_pickup_code", lambda: next(codes))
 
     second = _redeem(town, soap)
 
@@ -252,8 +255,8 @@ def test_a_taken_pickup_code_is_drawn_again_on_the_sql_path(town, soap, monkeypa
 def _call_function(town, product, template: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT r_status, r_entry_id FROM points_redeem(%s, %s, 1, 'QQQQQQ', %s, %s, %s)",
-            [town.household_a.pk, product.pk, town.resident_a.pk, template, AT],
+            "SELECT r_status, r_entry_id FROM points_redeem(%s, %s, 1, 'QQQQQQ', %s, %s, %s, %s)",
+            [town.household_a.pk, product.pk, town.resident_a.pk, template, AT, settings.LEDGER_HMAC_KEY],
         )
         status, entry_id = cursor.fetchone()
     assert status == "ok"
@@ -264,7 +267,7 @@ def test_a_long_note_is_cut_at_200_characters_like_python_does(town, soap):
     give(town.household_a, town.staff_a, 20)
     template = "很长的说明 " * 40 + "%(product)s"
     entry = _call_function(town, soap, template)
-    assert entry.note == services._one_line(template % {"product": soap.name})
+    assert entry.note == ledger.one_line(template % {"product": soap.name})
     assert len(entry.note) == 200 and entry.note.endswith("…")
     assert entry.hash == entry.compute_hash()
 
@@ -275,52 +278,43 @@ def test_every_kind_of_python_whitespace_is_folded_and_control_characters_hash_a
     controls = "".join(chr(c) for c in range(1, 0x20) if not chr(c).isspace()) + "\x7f\u200b\ufeff"
     template = f'  a{spaces}b {controls} "q" \\ 🙂 %(product)s × %(quantity)s = %(points)s{spaces}'
     entry = _call_function(town, soap, template)
-    expected = services._one_line(template % {"product": soap.name, "quantity": 1, "points": 3})
+    expected = ledger.one_line(template % {"product": soap.name, "quantity": 1, "points": 3})
     assert entry.note == expected
     assert entry.hash == entry.compute_hash()
 
 
-def test_the_migration_creates_the_function_and_its_reverse_drops_it():
-    migration = importlib.import_module("points.migrations.0005_points_redeem_function")
+def test_the_migrations_create_the_keyed_function_and_their_reverses_drop_it():
+    keyed = importlib.import_module("points.migrations.0010_keyed_ledger_hash")
+    plain = importlib.import_module("points.migrations.0005_points_redeem_function")
 
-    def exists() -> bool:
+    def arguments() -> list[int]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'points_redeem'")
-            return cursor.fetchone()[0] == 1
+            cursor.execute("SELECT pronargs FROM pg_proc WHERE proname = 'points_redeem' ORDER BY pronargs")
+            return [row[0] for row in cursor.fetchall()]
 
-    assert exists()
+    assert arguments() == [8]  # the 7 arguments of 0005 and the key
     with connection.schema_editor() as editor:
-        migration.backward(None, editor)
-    assert not exists()
+        keyed.backward(None, editor)
+    assert arguments() == [7]
     with connection.schema_editor() as editor:
-        migration.forward(None, editor)
-    assert exists()
+        plain.backward(None, editor)
+    assert arguments() == []
+    with connection.schema_editor() as editor:
+        plain.forward(None, editor)
+        keyed.forward(None, editor)
+    assert arguments() == [8]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_statement_is_its_own_transaction_without_begin_or_commit(town, soap):
+def test_the_sql_function_hashes_exactly_the_fields_the_model_lists():
+    forward = importlib.import_module("points.migrations.0005_points_redeem_function").FORWARD
+    canonical = forward[forward.index("v_canonical :=") :]
+    canonical = canonical[: canonical.index(";")]
+    assert re.findall(r'"(\w+)":', canonical) == sorted(key for key, _attribute in HASHED_FIELDS)
+
+
+def test_the_ledger_check_loads_every_hashed_field_in_one_query(town, soap, django_assert_num_queries):
     give(town.household_a, town.staff_a, 20)
-    with CaptureQueriesContext(connection) as queries:
-        redemption = _redeem(town, soap)
-    statements = [q["sql"] for q in queries.captured_queries]
-    assert [sql for sql in statements if "points_redeem(" in sql] == statements[-1:]
-    assert not [sql for sql in statements if sql.split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT")]
-    assert Redemption.objects.get(pk=redemption.pk).pickup_code == redemption.pickup_code
-    assert balance_of(town.household_a) == 17 == ledger_sum(town.household_a)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_a_taken_pickup_code_is_drawn_again_and_charged_once(town, soap, monkeypatch):
-    give(town.household_a, town.staff_a, 20)
-    first = _redeem(town, soap)
-    codes = iter([first.pickup_code, "VVVVVV"])
-    monkeypatch.setattr(services, "_new_pickup_code", lambda: next(codes))
-
-    second = _redeem(town, soap)
-
-    assert second.pickup_code == "VVVVVV"
-    assert Redemption.objects.count() == 2 and Entry.objects.filter(kind=EntryKind.REDEEM).count() == 2
-    assert balance_of(town.household_a) == 14 == ledger_sum(town.household_a)
-    soap.refresh_from_db()
-    assert soap.stock == 98
-    call_command("verify_points_ledger")
+    _redeem(town, soap)
+    with django_assert_num_queries(1):
+        entries = list(Entry.objects.order_by("pk").only(*CANONICAL_FIELDS))
+        assert all(entry.compute_hash() == entry.hash for entry in entries)
