@@ -9,6 +9,9 @@
 # Refuses a backup whose checksums do not match, a database that has tables, and a MEDIA_ROOT
 # that holds files: a restore never mixes with live data. PYTHON: the portal's interpreter
 # (default .venv/bin/python). Afterwards run `manage.py migrate` if the code is newer than the backup.
+# The ledger is checked with LEDGER_HMAC_KEY and against the newest checkpoint in
+# LEDGER_CHECKPOINT_DIR (files kept outside the database): a checkpoint newer than the backup
+# names entries the restored database lacks, and says so.
 set -euo pipefail
 src=${1:?usage: deploy/restore.sh BACKUP_DIR}
 : "${DATABASE_URL:?DATABASE_URL must name the empty database to restore into}"

@@ -76,6 +76,18 @@ def _admin_sql(statement: str) -> None:
         conn.close()
 
 
+def development_ledger_key() -> str:
+    """settings.LEDGER_HMAC_KEY as the development settings (no SECRET_KEY, DEBUG on) derive it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "LEDGER_HMAC_KEY")}
+    env["DJANGO_SETTINGS_MODULE"] = "practice_center.settings"
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "k = settings.LEDGER_HMAC_KEY; print(k.decode() if isinstance(k, bytes) else k)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
 @dataclass
 class RedisServer:
     port: int
@@ -260,6 +272,11 @@ class Deployment:
                 **{key: value.format(run_dir=run_dir) for key, value in (env or {}).items()},
             }
             full_env.pop("PYTEST_CURRENT_TEST", None)
+            if template and "LEDGER_HMAC_KEY" not in full_env:
+                # The template's ledger was hashed with the key of the settings that seeded it (the
+                # development default, derived from this checkout); the deployment's own random
+                # SECRET_KEY would derive another one and every old entry would look changed.
+                full_env["LEDGER_HMAC_KEY"] = development_ledger_key()
             deployment = cls(
                 name=name,
                 run_dir=run_dir,

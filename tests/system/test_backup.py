@@ -72,7 +72,15 @@ def test_a_backup_restores_into_an_empty_database_with_its_files_and_an_intact_l
     photo = media / "points" / "evidence" / "photo.jpg"
     photo.write_bytes(os.urandom(4096))
 
+    # A ledger checkpoint (points/checkpoints.py) taken before the backup, kept outside it.
+    env["LEDGER_CHECKPOINT_DIR"] = str(tmp_path / "checkpoints")
     source_env = {**env, "DATABASE_URL": _db_url(source), "MEDIA_ROOT": str(media)}
+    take = "from points.checkpoints import checkpoint_take; print(checkpoint_take(notify_admins=False).file_name)"
+    taken = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", take], cwd=ROOT, env=source_env, capture_output=True, text=True
+    )
+    assert taken.returncode == 0, taken.stderr
+    assert list((tmp_path / "checkpoints").glob("ledger-*.json"))
     made = _run("backup.sh", str(tmp_path / "backups"), env=source_env)
     assert made.returncode == 0, made.stderr
     folder = Path(made.stdout.strip().splitlines()[-1])
