@@ -142,7 +142,8 @@ def redis_caches(url: str) -> dict:
 
 if REDIS_URL:
     CACHES = redis_caches(REDIS_URL)
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # /readyz reports a cache outage; a traceback per cache call (two a request) would flood the log.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
     DJANGO_REDIS_LOGGER = "practice_center.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
