@@ -20,6 +20,11 @@ app.conf.beat_schedule = {
     "notifications-requeue-undelivered": {"task": "practice_center.tasks.requeue_undelivered", "schedule": 60.0},
     # Orders: alert staff above / the team leader on orders not dispatched or accepted in time (once each).
     "orders-timeouts": {"task": "activities.tasks.order_timeouts", "schedule": 600.0},
+    # Reports: at 01:00 on the 1st (Asia/Shanghai, CELERY_TIMEZONE) build last month's reports.
+    "reports-monthly": {
+        "task": "reports.tasks.build_monthly_reports",
+        "schedule": crontab(minute=0, hour=1, day_of_month=1),
+    },
 }
 # Referenced by entries added by the apps; kept imported so the schedule reads plainly.
 _ = crontab

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "volunteers",
     "activities",
     "points",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,10 @@ PORTAL = {
     "LOGIN_COOLOFF_MINUTES": env.int("LOGIN_COOLOFF_MINUTES", default=15),
     "JOIN_CODE_FAILURES_PER_IP": env.int("JOIN_CODE_FAILURES_PER_IP", default=10),
     "JOIN_CODE_WINDOW_MINUTES": env.int("JOIN_CODE_WINDOW_MINUTES", default=60),
+    # Reports: a station lags on the dashboard when this month's on-time rate (0..1) or mean
+    # rating (stars) is under these thresholds.
+    "REPORTS_LAGGING_ON_TIME_RATE": env.float("REPORTS_LAGGING_ON_TIME_RATE", default=0.8),
+    "REPORTS_LAGGING_RATING": env.float("REPORTS_LAGGING_RATING", default=4.0),
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")

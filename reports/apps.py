@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = _("Monthly reports")
+
+    def ready(self) -> None:
+        from reports import notifications  # noqa: F401  (registers the notification kinds)
