@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import import_module
 
-APPS = ("practice_center", "volunteers", "activities", "points")
+APPS = ("practice_center", "volunteers", "activities", "points", "reports")
 
 
 @dataclass(frozen=True)

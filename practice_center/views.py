@@ -128,6 +128,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "welcome.html")
     sc = scope(request.user)
     overview = staff_overview(request.user) if sc.is_staff_anywhere else None
+    from reports.selectors import home_dashboard  # the top-floor app's panel for staff (issue 9)
+
     return render(
         request,
         "home.html",
@@ -135,6 +137,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "actions": home_actions(request),
             "overview": overview,
             "is_network_view": sc.is_center_admin,
+            "reports_dashboard": home_dashboard(request.user) if sc.is_staff_anywhere else None,
         },
     )
 

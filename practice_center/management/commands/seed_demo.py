@@ -8,7 +8,7 @@ from django.db import transaction
 from practice_center.demo import DEMO_ACCOUNTS, build_organisation, demo_password
 
 # Order matters: volunteers and teams first, then what uses them.
-APP_SEEDERS = ("volunteers", "activities", "points")
+APP_SEEDERS = ("volunteers", "activities", "points", "reports")
 
 
 class Command(BaseCommand):
