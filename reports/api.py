@@ -169,6 +169,14 @@ class MonthlyReportViewSet(ScopedReadOnlyViewSet):
             reports = reports.filter(status=status_)
         return reports.order_by("-month", "site__path")
 
+    def perform_content_negotiation(self, request, force=False):
+        # `?format=xlsx|csv` of the export (the contract) is also DRF's format override: the
+        # export picks its own content type, so skip negotiation there.
+        if self.action == "export":
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
     def _answer(self, report: MonthlyReport) -> Response:
         # Not through visible_to: the actor is answered with what they just changed.
         fresh = MonthlyReport.objects.select_related("site").prefetch_related("events__actor").get(pk=report.pk)

@@ -155,3 +155,48 @@ def worked_month(town, item_a, item_b, place):
     soap = Product.objects.create(site=town.station_a, name="香皂", price=3, stock=100)
     redemption_create(user=town.resident_a, product=soap, quantity=2, at=at(3, 25, 10))
     return town
+
+
+@pytest.fixture
+def march_reports(town):
+    """The March reports of every site (center, institute, A, B), as drafts."""
+    from reports.models import MonthlyReport
+    from reports.services import reports_build_month
+
+    reports_build_month(month=MARCH)
+    return {r.site_id: r for r in MonthlyReport.objects.filter(month=MARCH)}
+
+
+@pytest.fixture
+def report_a(town, march_reports):
+    return march_reports[town.station_a.pk]
+
+
+@pytest.fixture
+def walk(town):
+    """`walk(report, status)`: the report moved through the services to `status`."""
+    from reports import services
+
+    def make(report, status):
+        if status == "draft":
+            return report
+        report = services.report_submit(report=report, actor=_writer(town, report), narrative="本月工作顺利")
+        if status == "submitted":
+            return report
+        if status == "returned":
+            return services.report_return(report=report, actor=town.admin, comment="请补充")
+        report = services.report_approve(report=report, actor=town.admin)
+        if status == "approved":
+            return report
+        return services.report_publish(report=report, actor=town.admin)
+
+    return make
+
+
+def _writer(town, report):
+    return {
+        town.station_a.pk: town.staff_a,
+        town.station_b.pk: town.staff_b,
+        town.institute.pk: town.institute_staff,
+        town.center.pk: town.admin,
+    }[report.site_id]
