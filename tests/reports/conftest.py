@@ -200,3 +200,17 @@ def _writer(town, report):
         town.institute.pk: town.institute_staff,
         town.center.pk: town.admin,
     }[report.site_id]
+
+
+def grow(town, item_a, item_b, place, size: int) -> None:
+    """More data of every kind: `size` orders per station in March, service records, ledger
+    entries, and `size` more stations (with households) under the institute."""
+    from practice_center.models import SiteLevel
+    from tests.factories import GridFactory, HouseholdFactory, SiteFactory
+
+    for n in range(size):
+        place(item_a, at(3, 2 + n % 20, 9), "rated", dispatch=1 + n, accept=1, complete=5 + n, stars=1 + n % 5)
+        place(item_b, at(3, 2 + n % 20, 10), "submitted", resident=town.resident_b)
+        record(town.member_a, datetime.date(2026, 3, 2 + n % 20), "1")
+        station = SiteFactory(name=f"新站{n}", level=SiteLevel.STATION, parent=town.institute)
+        HouseholdFactory(grid=GridFactory(station=station))
