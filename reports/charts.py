@@ -46,7 +46,7 @@ def _config(**extra) -> dict:
         "print_values": True,
         "print_zeroes": False,
         "legend_at_bottom": True,
-        "truncate_label": 12,
+        "truncate_label": -1,
         "show_y_guides": True,
         **extra,
     }
@@ -59,14 +59,24 @@ def _svg(chart, label: str) -> SafeString:
     return mark_safe(svg)  # noqa: S308 - pygal's own markup, labels escaped by pygal
 
 
+def _label_room(labels: list[str]) -> int:
+    """Left margin for horizontal-bar labels: pygal estimates text width for Latin letters, a
+    Chinese character is about one em wide, so make room for the longest label ourselves."""
+    longest = max((sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in label) for label in labels), default=0)
+    return int(longest * STYLE.label_font_size) + 8
+
+
 def orders_by_category(figures: dict, names: dict[str, str]) -> SafeString | None:
     """Horizontal bars: orders placed in the month per category."""
     counts = (figures.get("orders") or {}).get("by_category") or {}
     if not counts:
         return None
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    chart = pygal.HorizontalBar(**_config(show_legend=False, height=max(160, 48 * len(rows) + 60)))
-    chart.x_labels = [names.get(code, _("Other") if code == "other" else code) for code, _n in rows]
+    labels = [names.get(code, _("Other") if code == "other" else code) for code, _n in rows]
+    chart = pygal.HorizontalBar(
+        **_config(show_legend=False, height=max(160, 48 * len(rows) + 60), margin_left=_label_room(labels))
+    )
+    chart.x_labels = labels
     chart.add(_("Orders"), [n for _code, n in rows])
     return _svg(chart, _("Orders by category"))
 
@@ -87,8 +97,9 @@ def children_compared(rows: list[dict]) -> SafeString | None:
     """Horizontal bars: orders placed and completed per child site."""
     if not rows:
         return None
-    chart = pygal.HorizontalBar(**_config(height=max(180, 56 * len(rows) + 80)))
-    chart.x_labels = [row["name"] for row in rows]
+    labels = [row["name"] for row in rows]
+    chart = pygal.HorizontalBar(**_config(height=max(180, 56 * len(rows) + 80), margin_left=_label_room(labels)))
+    chart.x_labels = labels
     chart.add(_("Orders placed"), [row["orders"] for row in rows])
     chart.add(_("Orders completed"), [row["completed"] for row in rows])
     return _svg(chart, _("Sites compared"))
