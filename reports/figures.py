@@ -125,15 +125,18 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
 
 
-def percentiles(queryset, measures: dict[str, Func], fractions: dict[str, float]) -> dict[str, float | None]:
+def percentiles(
+    queryset, measures: dict[str, Func], fractions: dict[str, float], *, method: str = "auto"
+) -> dict[str, float | None]:
     """Percentiles of each measure over `queryset`, nulls ignored, by linear interpolation.
 
     measures: {name: expression}; fractions: {suffix: 0..1}. Returns {f"{name}_{suffix}": value}.
     PostgreSQL: one query with `percentile_cont`. SQLite (no ordered-set aggregates): per
     measure one COUNT and, per fraction, one ORDER BY ... LIMIT 2 OFFSET k query; both follow
     the same definition (position fraction × (n − 1) between the sorted values).
+    method: "auto" (as above) or "offset" (the SQLite way on any database, to compare them).
     """
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and method == "auto":
         aggregates = {
             f"{name}_{suffix}": PercentileCont(expression, fraction)
             for name, expression in measures.items()

@@ -151,3 +151,25 @@ def test_a_quarter_combines_months_by_sums_and_weighted_means_never_a_mean_of_me
     assert combined["completion_rate"] == whole["completion_rate"]
     assert combined["on_time_rate"] == whole["on_time_rate"]
     assert combined["rating_mean"] == whole["rating_mean"]
+
+
+@pytest.mark.postgres
+def test_percentile_cont_and_the_order_by_offset_way_give_the_same_answers(worked_month, item_a, place):
+    from activities.models import Order
+
+    for n, hours in enumerate((0.5, 7, 7, 13.25, 2, 40, 1)):  # more values, odd and even counts below
+        place(item_a, at(5, 3 + n, 9), "accepted", dispatch=hours, accept=hours / 2)
+    measures = {
+        "dispatch": fig.HoursBetween("dispatched_at", "created_at"),
+        "accept": fig.HoursBetween("accepted_at", "dispatched_at"),
+    }
+    fractions = {"median": 0.5, "p90": 0.9, "p25": 0.25, "min": 0.0, "max": 1.0}
+    for month in (3, 5):
+        start, end = fig.month_window(datetime.date(2026, month, 1))
+        orders = Order.objects.filter(created_at__gte=start, created_at__lt=end)
+        database = fig.percentiles(orders, measures, fractions)
+        offset = fig.percentiles(orders, measures, fractions, method="offset")
+        assert database.keys() == offset.keys()
+        for key in database:
+            assert database[key] == pytest.approx(offset[key], abs=1e-6), key
+    assert fig.percentiles(orders.filter(pk__lt=0), measures, fractions) == dict.fromkeys(database)
