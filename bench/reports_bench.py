@@ -136,6 +136,8 @@ def load() -> None:
         }
         start = datetime.datetime(2025, 12, 1, tzinfo=datetime.UTC)
         with connection.cursor() as cursor:
+            # Rows are inserted in time order, as the portal writes them (auto_now_add, an
+            # append-only ledger), so a month lies in neighbouring pages.
             # Orders: status by gs % 10 (0 submitted, 1 dispatched, 2 accepted, 3-5 completed,
             # 6-8 rated, 9 cancelled), placed over 365 days, times drawn per row.
             cursor.execute(
@@ -151,7 +153,7 @@ def load() -> None:
                     SELECT gs, gs %% 50 AS s,
                         (ARRAY['submitted','dispatched','accepted','completed','completed','completed',
                                'rated','rated','rated','cancelled'])[1 + gs %% 10] AS st,
-                        %(start)s + random() * interval '365 days' AS c,
+                        %(start)s + (gs::float / %(n)s) * interval '365 days' + random() * interval '1 hour' AS c,
                         %(residents)s::int[] AS r, %(sites)s::int[] AS site, %(items)s::int[] AS item,
                         %(cats)s::int[] AS cat, %(teams)s::int[] AS team
                     FROM generate_series(0, %(n)s - 1) AS gs
@@ -184,7 +186,7 @@ def load() -> None:
                     CASE WHEN gs %% 10 = 9 THEN -1 - floor(random() * 30)::int ELSE 1 + floor(random() * 20)::int END,
                     CASE WHEN gs %% 10 = 9 THEN 'redeem' ELSE 'earn' END,
                     CASE WHEN gs %% 10 = 9 THEN 'redemption' ELSE 'manual' END, gs, '', '',
-                    %(start)s + random() * interval '365 days', '基准', 1000,
+                    %(start)s + (gs::float / %(n)s) * interval '365 days', '基准', 1000,
                     md5((gs - 1)::text) || md5((gs + 7)::text), md5(gs::text) || md5((gs + 3)::text)
                 FROM generate_series(0, %(n)s - 1) AS gs, (SELECT %(accounts)s::int[] AS acc) aa
                 """,
