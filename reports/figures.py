@@ -178,255 +178,319 @@ def _number(value) -> int | float:
 
 # ---- the figures ------------------------------------------------------------------------------
 FRACTIONS = {"median": 0.5, "p90": 0.9}
+Window = tuple[datetime.datetime, datetime.datetime]
 
 
 def subtree_ids(site: Site):
     return Site.objects.subtree(site).values("pk")
 
 
-def order_figures(site: Site, start: datetime.datetime, end: datetime.datetime) -> dict:
-    """Orders, times, rates, rating and wishes of the cohort placed in [start, end).
-    Three queries (PostgreSQL), about ten (SQLite)."""
+def _within(field: str, window: Window) -> Q:
+    return Q(**{f"{field}__gte": window[0], f"{field}__lt": window[1]})
+
+
+def _span(field: str, windows: list[Window]) -> Q:
+    return Q(**{f"{field}__gte": min(w[0] for w in windows), f"{field}__lt": max(w[1] for w in windows)})
+
+
+def _days(window: Window) -> tuple[datetime.date, datetime.date]:
+    """The local days a window covers, both inclusive (service records carry a date)."""
+    last = window[1] - datetime.timedelta(microseconds=1)
+    return timezone.localtime(window[0], TZ).date(), timezone.localtime(last, TZ).date()
+
+
+def _on_time() -> Q:
     portal = settings.PORTAL
-    orders = Order.objects.filter(site_id__in=subtree_ids(site), created_at__gte=start, created_at__lt=end)
-    in_time = Q(
+    return Q(
+        dispatched_at__isnull=False,
+        accepted_at__isnull=False,
         dispatched_at__lte=F("created_at") + datetime.timedelta(hours=portal["DISPATCH_TIMEOUT_HOURS"]),
         accepted_at__lte=F("dispatched_at") + datetime.timedelta(hours=portal["ACCEPT_TIMEOUT_HOURS"]),
     )
-    counts = orders.aggregate(
-        total=Count("pk"),
-        completed=Count("pk", filter=Q(status__in=DONE)),
-        rating_count=Count("pk", filter=Q(stars__isnull=False)),
-        unrated_count=Count("pk", filter=Q(status=OrderStatus.COMPLETED)),
-        stars=Sum("stars"),
-        on_time_base=Count("pk", filter=Q(dispatched_at__isnull=False, accepted_at__isnull=False)),
-        on_time_count=Count("pk", filter=Q(dispatched_at__isnull=False, accepted_at__isnull=False) & in_time),
-        wishes_posted=Count("pk", filter=Q(kind=OrderKind.WISH)),
-        wishes_claimed=Count("pk", filter=Q(kind=OrderKind.WISH, accepted_at__isnull=False)),
-        wishes_completed=Count("pk", filter=Q(kind=OrderKind.WISH, status__in=DONE)),
-        **{f"status_{status}": Count("pk", filter=Q(status=status)) for status in OrderStatus.values},
+
+
+ORDER_COUNTS = {
+    "total": Q(),
+    "completed": Q(status__in=DONE),
+    "rating_count": Q(stars__isnull=False),
+    "unrated_count": Q(status=OrderStatus.COMPLETED),
+    "on_time_base": Q(dispatched_at__isnull=False, accepted_at__isnull=False),
+    "wishes_posted": Q(kind=OrderKind.WISH),
+    "wishes_claimed": Q(kind=OrderKind.WISH, accepted_at__isnull=False),
+    "wishes_completed": Q(kind=OrderKind.WISH, status__in=DONE),
+    **{f"status_{status}": Q(status=status) for status in OrderStatus.values},
+}
+ENTRY_KINDS = ("earn", "redeem", "refund", "adjust", "expire")
+
+
+def _branch(site: Site, field: str):
+    """The first path segment below `site` of the site in `field` (the child it lies under);
+    the site's own path for rows of the site itself."""
+    return Substr(field, 1, len(site.path) + PATH_STEP)
+
+
+def _orders_by_branch(site: Site, windows: list[Window]) -> list[dict]:
+    """Order counts of each window, grouped by child branch: one query."""
+    aggregates = {}
+    for i, window in enumerate(windows):
+        inside = _within("created_at", window)
+        for name, condition in ORDER_COUNTS.items():
+            aggregates[f"{name}_{i}"] = Count("pk", filter=inside & condition)
+        aggregates[f"on_time_count_{i}"] = Count("pk", filter=inside & _on_time())
+        aggregates[f"stars_{i}"] = Sum("stars", filter=inside, default=0)
+    return list(
+        Order.objects.filter(_span("created_at", windows), site_id__in=subtree_ids(site))
+        .annotate(branch=_branch(site, "site__path"))
+        .values("branch")
+        .annotate(**aggregates)
+        .order_by()
     )
-    by_category = {
-        (row["category__code"] or "other"): row["n"]
-        for row in orders.values("category__code").annotate(n=Count("pk")).order_by("category__code")
-    }
-    times = percentiles(
-        orders,
-        {
-            "dispatch_hours": HoursBetween("dispatched_at", "created_at"),
-            "accept_hours": HoursBetween("accepted_at", "dispatched_at"),
-            "complete_hours": HoursBetween("completed_at", "created_at"),
-        },
-        FRACTIONS,
+
+
+def _categories(site: Site, windows: list[Window]) -> list[dict]:
+    """Orders per category code in each window: one query."""
+    counts = (
+        Order.objects.filter(_span("created_at", windows), site_id__in=subtree_ids(site))
+        .values("category__code")
+        .annotate(**{f"n_{i}": Count("pk", filter=_within("created_at", w)) for i, w in enumerate(windows)})
+        .order_by("category__code")
     )
-    figures = {
-        "orders": {
-            "total": counts["total"],
-            "completed": counts["completed"],
-            "by_status": {status: counts[f"status_{status}"] for status in OrderStatus.values},
-            "by_category": by_category,
-        },
-        **{key: _hours(value) for key, value in sorted(times.items())},
-        "on_time_rate": rate(counts["on_time_count"], counts["on_time_base"]),
-        "on_time_count": counts["on_time_count"],
-        "on_time_base": counts["on_time_base"],
-        "completion_rate": rate(counts["completed"], counts["total"]),
-        "rating_mean": round(counts["stars"] / counts["rating_count"], 2) if counts["rating_count"] else None,
-        "rating_count": counts["rating_count"],
-        "rating_sum": counts["stars"] or 0,
-        "unrated_count": counts["unrated_count"],
-        "wishes": {
-            "posted": counts["wishes_posted"],
-            "claimed": counts["wishes_claimed"],
-            "completed": counts["wishes_completed"],
-        },
+    result: list[dict] = [{} for _ in windows]
+    for row in counts:
+        for i in range(len(windows)):
+            if row[f"n_{i}"]:
+                result[i][row["category__code"] or "other"] = row[f"n_{i}"]
+    return result
+
+
+def _times(site: Site, windows: list[Window]) -> list[dict]:
+    """Median and 90th percentile of the three waits in each window (PostgreSQL: one query)."""
+    measures = {
+        "dispatch_hours": HoursBetween("dispatched_at", "created_at"),
+        "accept_hours": HoursBetween("accepted_at", "dispatched_at"),
+        "complete_hours": HoursBetween("completed_at", "created_at"),
     }
-    return figures
+    orders = Order.objects.filter(_span("created_at", windows), site_id__in=subtree_ids(site))
+    if connection.vendor == "postgresql":
+        aggregates = {
+            f"{name}_{suffix}_{i}": PercentileCont(expression, fraction, filter=_within("created_at", window))
+            for i, window in enumerate(windows)
+            for name, expression in measures.items()
+            for suffix, fraction in FRACTIONS.items()
+        }
+        found = orders.aggregate(**aggregates)
+        return [{k[: -len(f"_{i}")]: v for k, v in found.items() if k.endswith(f"_{i}")} for i in range(len(windows))]
+    return [percentiles(orders.filter(_within("created_at", w)), measures, FRACTIONS) for w in windows]
 
 
-def volunteer_figures(site: Site, start: datetime.datetime, end: datetime.datetime) -> dict:
-    """Active and new volunteers and verified service hours in [start, end). Two queries."""
-    first_day = timezone.localtime(start, TZ).date()
-    end_day = timezone.localtime(end, TZ).date()
-    subtree = subtree_ids(site)
-    records = ServiceRecord.objects.filter(
-        volunteer__site_id__in=subtree, status=RecordStatus.VERIFIED, served_on__gte=first_day, served_on__lt=end_day
-    ).aggregate(hours=Sum("hours"), active=Count("volunteer_id", distinct=True))
-    new = Volunteer.objects.filter(
-        site_id__in=subtree, status=VolunteerStatus.APPROVED, approved_at__gte=start, approved_at__lt=end
-    ).count()
-    return {
-        "volunteers": {"active": records["active"], "new": new},
-        "service_hours": round(float(records["hours"] or 0), 2),
-    }
+def _records_by_branch(site: Site, windows: list[Window]) -> list[dict]:
+    """Verified hours and distinct active volunteers of each window, by child branch: one query.
+    A volunteer belongs to one site, so the branches' distinct counts add up."""
+    days = [_days(w) for w in windows]
+    aggregates = {}
+    for i, (first, last) in enumerate(days):
+        inside = Q(served_on__gte=first, served_on__lte=last)
+        aggregates[f"hours_{i}"] = Sum("hours", filter=inside, default=0)
+        aggregates[f"active_{i}"] = Count("volunteer_id", distinct=True, filter=inside)
+    return list(
+        ServiceRecord.objects.filter(
+            volunteer__site_id__in=subtree_ids(site),
+            status=RecordStatus.VERIFIED,
+            served_on__gte=min(d[0] for d in days),
+            served_on__lte=max(d[1] for d in days),
+        )
+        .annotate(branch=_branch(site, "volunteer__site__path"))
+        .values("branch")
+        .annotate(**aggregates)
+        .order_by()
+    )
 
 
-def _entries(site: Site, start: datetime.datetime, end: datetime.datetime):
-    """Ledger entries of the subtree's households in [start, end).
+def _new_volunteers(site: Site, windows: list[Window]) -> list[int]:
+    found = Volunteer.objects.filter(
+        _span("approved_at", windows), site_id__in=subtree_ids(site), status=VolunteerStatus.APPROVED
+    ).aggregate(**{f"n_{i}": Count("pk", filter=_within("approved_at", w)) for i, w in enumerate(windows)})
+    return [found[f"n_{i}"] for i in range(len(windows))]
 
-    The accounts are a semi-join (no join of every entry to household, grid and station), and
-    every kind is named so that the (kind, created_at) index of points_entry serves the range.
-    """
-    from points.models import Account, Entry, EntryKind  # the points app sits above this one
 
-    accounts = Account.objects.filter(household__grid__station_id__in=subtree_ids(site)).values("pk")
+def _entries(site: Site, windows: list[Window]):
+    """Ledger entries of the subtree's households in the windows' span. Every kind is named so
+    that the (kind, created_at) index of points_entry serves the time range."""
+    from points.models import Entry  # the points app sits above this one
+
     return Entry.objects.filter(
-        account_id__in=accounts, kind__in=EntryKind.values, created_at__gte=start, created_at__lt=end
+        _span("created_at", windows),
+        kind__in=ENTRY_KINDS,
+        account__household__grid__station_id__in=subtree_ids(site),
     )
 
 
-def point_figures(site: Site, start: datetime.datetime, end: datetime.datetime, *, top: int = 10) -> dict:
-    """Points issued by kind and redeemed, and the top households, in [start, end). Three queries."""
-    from practice_center.models import Household
-
-    entries = _entries(site, start, end)
-    by_kind = {row["kind"]: row["total"] for row in entries.values("kind").annotate(total=Sum("amount")).order_by()}
-    leaders = list(
-        entries.filter(kind="earn")
-        .values("account__household_id")
-        .annotate(points=Sum("amount"))
-        .order_by("-points", "account__household_id")[:top]
-    )
-    names = dict(
-        Household.objects.filter(pk__in=[row["account__household_id"] for row in leaders]).values_list("pk", "name")
-    )
-    return {
-        "points": {
-            "issued": by_kind.get("earn", 0),
-            "redeemed": -by_kind.get("redeem", 0) - by_kind.get("refund", 0),
-            "by_kind": {kind: by_kind.get(kind, 0) for kind in ("earn", "redeem", "refund", "adjust", "expire")},
-        },
-        "top_households": [
-            {"rank": rank, "household": mask_name(names.get(row["account__household_id"], "")), "points": row["points"]}
-            for rank, row in enumerate(leaders, start=1)
-        ],
+def _points_by_branch(site: Site, windows: list[Window]) -> list[dict]:
+    """Points of each kind in each window, by child branch: one query."""
+    aggregates = {
+        f"{kind}_{i}": Sum("amount", filter=_within("created_at", w) & Q(kind=kind), default=0)
+        for i, w in enumerate(windows)
+        for kind in ENTRY_KINDS
     }
+    return list(
+        _entries(site, windows)
+        .annotate(branch=_branch(site, "account__household__grid__station__path"))
+        .values("branch")
+        .annotate(**aggregates)
+        .order_by()
+    )
 
 
-def activity_figures(site: Site, start: datetime.datetime, end: datetime.datetime) -> dict:
-    """Activities held, enrolments, attendance rate, participants in [start, end).
+def _top_households(site: Site, windows: list[Window], top: int = 10) -> list[list[dict]]:
+    """The `top` households that earned most in each window (names masked, ties by account):
+    one grouped query per window and one for the names."""
+    from points.models import Account
+
+    leaders = [
+        list(
+            _entries(site, [w])
+            .filter(_within("created_at", w), kind="earn")
+            .values("account_id")
+            .annotate(points=Sum("amount"))
+            .order_by("-points", "account_id")[:top]
+        )
+        for w in windows
+    ]
+    ids = {row["account_id"] for rows in leaders for row in rows}
+    names = dict(Account.objects.filter(pk__in=ids).values_list("pk", "household__name")) if ids else {}
+    return [
+        [
+            {"rank": rank, "household": mask_name(names.get(row["account_id"], "")), "points": row["points"]}
+            for rank, row in enumerate(rows, start=1)
+        ]
+        for rows in leaders
+    ]
+
+
+def activity_figures(site: Site, windows: list[Window]) -> list[dict | None]:
+    """Activities held, enrolments, attendance rate, participants in each window.
 
     Null until the scheduled-activity models exist (see the module docstring for the rules)."""
-    return {"activities": None}
+    return [None for _ in windows]
 
 
-def core_figures(site: Site, start: datetime.datetime, end: datetime.datetime) -> dict:
-    """Every figure of the API contract except `previous`, for [start, end)."""
-    return {
-        **order_figures(site, start, end),
-        **activity_figures(site, start, end),
-        **volunteer_figures(site, start, end),
-        **point_figures(site, start, end),
-    }
+def _sum(rows: list[dict], key: str):
+    return sum(row[key] or 0 for row in rows)
 
 
-def children_figures(site: Site, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
-    """One row per direct child of `site` (and one for the site itself if anything happened
-    there), each over the child's subtree: a grouped query per table, whatever the number of
-    children. Rows carry counts and the rates made from them."""
+def compute(site: Site, windows: list[Window], *, children: bool = False) -> tuple[list[dict], list[dict]]:
+    """Every figure of the API contract (except `previous`) for each window, and, if asked, a
+    row per child site for the first window. Each table is read once for all windows (about
+    ten queries on PostgreSQL whatever the number of windows, children and rows); the totals
+    are the sums of the branch rows, so a parent's counts equal the sum of its children's."""
+    orders = _orders_by_branch(site, windows)
+    categories = _categories(site, windows)
+    times = _times(site, windows)
+    records = _records_by_branch(site, windows)
+    new = _new_volunteers(site, windows)
+    points = _points_by_branch(site, windows)
+    tops = _top_households(site, windows)
+    activities = activity_figures(site, windows)
+    result = []
+    for i in range(len(windows)):
+
+        def total(rows: list[dict], key: str, i: int = i):
+            return _sum(rows, f"{key}_{i}")
+
+        counted, rated = total(orders, "total"), total(orders, "rating_count")
+        done, on_time_base, on_time = (
+            total(orders, "completed"),
+            total(orders, "on_time_base"),
+            total(orders, "on_time_count"),
+        )
+        stars = total(orders, "stars")
+        by_kind = {kind: total(points, kind) for kind in ENTRY_KINDS}
+        result.append(
+            {
+                "orders": {
+                    "total": counted,
+                    "completed": done,
+                    "by_status": {status: total(orders, f"status_{status}") for status in OrderStatus.values},
+                    "by_category": categories[i],
+                },
+                **{key: _hours(times[i].get(key)) for key in sorted(times[i])},
+                "on_time_rate": rate(on_time, on_time_base),
+                "on_time_count": on_time,
+                "on_time_base": on_time_base,
+                "completion_rate": rate(done, counted),
+                "rating_mean": round(stars / rated, 2) if rated else None,
+                "rating_count": rated,
+                "rating_sum": stars,
+                "unrated_count": total(orders, "unrated_count"),
+                "wishes": {
+                    "posted": total(orders, "wishes_posted"),
+                    "claimed": total(orders, "wishes_claimed"),
+                    "completed": total(orders, "wishes_completed"),
+                },
+                "activities": activities[i],
+                "volunteers": {"active": total(records, "active"), "new": new[i]},
+                "service_hours": round(float(total(records, "hours")), 2),
+                "points": {
+                    "issued": by_kind["earn"],
+                    "redeemed": -by_kind["redeem"] - by_kind["refund"],
+                    "by_kind": by_kind,
+                },
+                "top_households": tops[i],
+            }
+        )
+    return result, (_children_rows(site, orders, records, points) if children else [])
+
+
+def _children_rows(site: Site, orders: list[dict], records: list[dict], points: list[dict]) -> list[dict]:
+    """One row per active direct child of `site` (and one for the site itself if anything
+    happened there) from the branch rows of the first window."""
     children = list(Site.objects.filter(parent=site, is_active=True).order_by("path").values("pk", "name", "path"))
     if not children:
         return []
-    width = len(site.path) + PATH_STEP
-    portal = settings.PORTAL
-    subtree = subtree_ids(site)
-
-    def prefix(field: str):
-        return Substr(field, 1, width)
-
-    orders = (
-        Order.objects.filter(site_id__in=subtree, created_at__gte=start, created_at__lt=end)
-        .annotate(branch=prefix("site__path"))
-        .values("branch")
-        .annotate(
-            total=Count("pk"),
-            completed=Count("pk", filter=Q(status__in=DONE)),
-            rating_count=Count("pk", filter=Q(stars__isnull=False)),
-            stars=Sum("stars"),
-            on_time_base=Count("pk", filter=Q(dispatched_at__isnull=False, accepted_at__isnull=False)),
-            on_time_count=Count(
-                "pk",
-                filter=Q(
-                    dispatched_at__isnull=False,
-                    accepted_at__isnull=False,
-                    dispatched_at__lte=F("created_at") + datetime.timedelta(hours=portal["DISPATCH_TIMEOUT_HOURS"]),
-                    accepted_at__lte=F("dispatched_at") + datetime.timedelta(hours=portal["ACCEPT_TIMEOUT_HOURS"]),
-                ),
-            ),
-        )
-        .order_by()
-    )
-    records = (
-        ServiceRecord.objects.filter(
-            volunteer__site_id__in=subtree,
-            status=RecordStatus.VERIFIED,
-            served_on__gte=timezone.localtime(start, TZ).date(),
-            served_on__lt=timezone.localtime(end, TZ).date(),
-        )
-        .annotate(branch=prefix("volunteer__site__path"))
-        .values("branch")
-        .annotate(hours=Sum("hours"), active=Count("volunteer_id", distinct=True))
-        .order_by()
-    )
-    points = (
-        _entries(site, start, end)
-        .annotate(branch=prefix("account__household__grid__station__path"))
-        .values("branch")
-        .annotate(
-            issued=Sum("amount", filter=Q(kind="earn"), default=0),
-            redeemed=Sum("amount", filter=Q(kind__in=["redeem", "refund"]), default=0),
-        )
-        .order_by()
-    )
     rows: dict[str, dict] = {}
-
-    def row(branch: str) -> dict:
-        if branch not in rows:
-            rows[branch] = {
-                "site": None,
-                "name": "",
-                "orders": 0,
-                "completed": 0,
-                "rating_count": 0,
-                "stars": 0,
-                "on_time_base": 0,
-                "on_time_count": 0,
-                "service_hours": 0.0,
-                "volunteers_active": 0,
-                "points_issued": 0,
-                "points_redeemed": 0,
-            }
-        return rows[branch]
-
     for child in children:
-        row(child["path"]).update(site=child["pk"], name=child["name"])
-    for found in orders:
-        target = row(found["branch"])
-        target.update(
-            orders=found["total"],
-            completed=found["completed"],
-            rating_count=found["rating_count"],
-            stars=found["stars"] or 0,
-            on_time_base=found["on_time_base"],
-            on_time_count=found["on_time_count"],
-        )
-    for found in records:
-        row(found["branch"]).update(
-            service_hours=round(float(found["hours"] or 0), 2), volunteers_active=found["active"]
-        )
-    for found in points:
-        row(found["branch"]).update(points_issued=found["issued"], points_redeemed=-found["redeemed"])
+        rows[child["path"]] = {"site": child["pk"], "name": child["name"]}
+    rows.setdefault(site.path, {"site": site.pk, "name": site.name, "is_self": True})
+    by_branch = {
+        "orders": {row["branch"]: row for row in orders},
+        "records": {row["branch"]: row for row in records},
+        "points": {row["branch"]: row for row in points},
+    }
     result = []
-    for branch, values in sorted(rows.items()):
-        if values["site"] is None:
-            if branch != site.path:
-                continue  # an inactive child: left out
-            values.update(site=site.pk, name=site.name, is_self=True)
+    for branch, row in sorted(rows.items()):
+        o = by_branch["orders"].get(branch, {})
+        r = by_branch["records"].get(branch, {})
+        p = by_branch["points"].get(branch, {})
+        values = {
+            **row,
+            "orders": o.get("total_0", 0),
+            "completed": o.get("completed_0", 0),
+            "rating_count": o.get("rating_count_0", 0),
+            "stars": o.get("stars_0", 0),
+            "on_time_base": o.get("on_time_base_0", 0),
+            "on_time_count": o.get("on_time_count_0", 0),
+            "service_hours": round(float(r.get("hours_0") or 0), 2),
+            "volunteers_active": r.get("active_0", 0),
+            "points_issued": p.get("earn_0", 0),
+            "points_redeemed": -p.get("redeem_0", 0) - p.get("refund_0", 0),
+        }
+        if row.get("is_self") and not (values["orders"] or values["service_hours"] or values["points_issued"]):
+            continue
         values["completion_rate"] = rate(values["completed"], values["orders"])
         values["on_time_rate"] = rate(values["on_time_count"], values["on_time_base"])
         values["rating_mean"] = round(values["stars"] / values["rating_count"], 2) if values["rating_count"] else None
         result.append(values)
     return result
+
+
+def core_figures(site: Site, start: datetime.datetime, end: datetime.datetime) -> dict:
+    """Every figure of the API contract except `previous`, for [start, end)."""
+    return compute(site, [(start, end)])[0][0]
+
+
+def children_figures(site: Site, start: datetime.datetime, end: datetime.datetime) -> list[dict]:
+    """A row per child site over [start, end) (see `compute`)."""
+    return compute(site, [(start, end)], children=True)[1]
 
 
 def history(site: Site, month: datetime.date, *, months: int = 12) -> list[dict]:
@@ -475,30 +539,33 @@ def month_figures(site: Site, month: datetime.date) -> dict:
     """The whole JSON of a monthly report: the month, `previous` (the month before, same keys),
     `children` (a row per child site) and `history` (the last twelve months)."""
     month = month_start(month)
-    start, end = month_window(month)
-    previous_start, previous_end = month_window(add_months(month, -1))
+    window = month_window(month)
+    (current, previous), children = compute(site, [window, month_window(add_months(month, -1))], children=True)
     return {
-        "period": {"from": start.isoformat(), "to": end.isoformat(), "month": f"{month:%Y-%m}"},
-        **core_figures(site, start, end),
-        "previous": core_figures(site, previous_start, previous_end),
-        "children": children_figures(site, start, end),
+        "period": {"from": window[0].isoformat(), "to": window[1].isoformat(), "month": f"{month:%Y-%m}"},
+        **current,
+        "previous": previous,
+        "children": children,
         "history": history(site, month),
     }
 
 
 def so_far_figures(site: Site, now: datetime.datetime | None = None) -> dict:
     """This month from its first instant to `now`, with `previous` over the same length of time
-    from the start of last month (so a trend compares like with like)."""
+    from the start of last month (so a trend compares like with like), and `by_site`."""
     now = now or timezone.now()
     month = this_month(now)
     start = local_midnight(month)
     previous_start = local_midnight(add_months(month, -1))
     previous_end = min(previous_start + (now - start), start)
+    if now <= start:
+        now = start + datetime.timedelta(microseconds=1)
+    (current, previous), by_site = compute(site, [(start, now), (previous_start, previous_end)], children=True)
     return {
         "period": {"from": start.isoformat(), "to": now.isoformat(), "month": f"{month:%Y-%m}"},
-        **core_figures(site, start, now),
-        "previous": core_figures(site, previous_start, previous_end),
-        "by_site": children_figures(site, start, now),
+        **current,
+        "previous": previous,
+        "by_site": by_site,
     }
 
 
