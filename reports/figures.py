@@ -344,9 +344,7 @@ def _points_by_branch(site: Site, windows: list[Window]) -> list[dict]:
 def _top_households(site: Site, windows: list[Window], top: int = 10) -> list[list[dict]]:
     """The `top` households that earned most in each window (names masked, ties by account):
     one grouped query per window and one for the names."""
-    from points.models import Account
-
-    from points.models import Entry
+    from points.models import Account, Entry
 
     # A semi-join on the subtree's accounts: the earned entries of the window come straight
     # from the (kind, created_at) index and are summed per account without any join.
