@@ -9,8 +9,17 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from points import honours_services as hs
+from points.exceptions import (
+    AlreadyAnswered,
+    EmptyRanking,
+    HonourListExists,
+    NoticeClosed,
+    NoticeNotOver,
+    ObjectionsUnanswered,
+    ObjectionUpheld,
+)
 from points.models import HonourEntry, HonourList, HonourStatus, Objection
+from points.services import honours as hs
 from practice_center.exceptions import InvalidTransition, NotAllowed
 from tests.points.test_rankings import at, post_entry
 
@@ -101,12 +110,12 @@ def test_staff_of_another_station_cannot_freeze_station_a(scored):
 
 def test_a_second_live_list_for_the_same_scope_is_refused(scored):
     freeze(scored)
-    with pytest.raises(hs.HonourListExists):
+    with pytest.raises(HonourListExists):
         freeze(scored)
 
 
 def test_a_list_with_nobody_ranked_is_refused(town):
-    with pytest.raises(hs.EmptyRanking):
+    with pytest.raises(EmptyRanking):
         freeze(town)
 
 
@@ -147,13 +156,13 @@ def test_a_resident_of_another_station_cannot_object(scored):
 
 def test_objections_are_refused_after_the_notice_ends(scored):
     honour_list = published(scored)
-    with time_machine.travel(day(8), tick=False), pytest.raises(hs.NoticeClosed):
+    with time_machine.travel(day(8), tick=False), pytest.raises(NoticeClosed):
         hs.objection_file(honour_list=honour_list, author=scored.resident_a, text="晚了")
 
 
 def test_objections_are_refused_before_publication(scored):
     honour_list = freeze(scored)
-    with pytest.raises(hs.NoticeClosed):
+    with pytest.raises(NoticeClosed):
         hs.objection_file(honour_list=honour_list, author=scored.resident_a, text="太早")
 
 
@@ -173,13 +182,13 @@ def objected(town):
 
 def test_a_list_cannot_be_made_final_during_the_notice(scored):
     honour_list = published(scored)
-    with time_machine.travel(day(7), tick=False), pytest.raises(hs.NoticeNotOver):  # the last day, 2027-01-13
+    with time_machine.travel(day(7), tick=False), pytest.raises(NoticeNotOver):  # the last day, 2027-01-13
         hs.honour_list_finalise(honour_list=honour_list, actor=scored.staff_a)
 
 
 def test_a_list_cannot_be_made_final_with_an_unanswered_objection(scored):
     honour_list, _objection = objected(scored)
-    with time_machine.travel(day(8), tick=False), pytest.raises(hs.ObjectionsUnanswered):
+    with time_machine.travel(day(8), tick=False), pytest.raises(ObjectionsUnanswered):
         hs.honour_list_finalise(honour_list=honour_list, actor=scored.staff_a)
 
 
@@ -197,7 +206,7 @@ def test_an_upheld_objection_blocks_the_final_list_and_a_withdrawal_allows_a_new
     honour_list, objection = objected(scored)
     with time_machine.travel(day(3), tick=False):
         hs.objection_answer(objection=objection, actor=scored.staff_a, answer="已更正", decision="upheld")
-    with time_machine.travel(day(8), tick=False), pytest.raises(hs.ObjectionUpheld):
+    with time_machine.travel(day(8), tick=False), pytest.raises(ObjectionUpheld):
         hs.honour_list_finalise(honour_list=honour_list, actor=scored.staff_a)
     hs.honour_list_withdraw(honour_list=honour_list, actor=scored.staff_a, reason="异议成立")
     assert freeze(scored).status == HonourStatus.FROZEN
@@ -206,7 +215,7 @@ def test_an_upheld_objection_blocks_the_final_list_and_a_withdrawal_allows_a_new
 def test_an_objection_is_answered_once(scored):
     _list, objection = objected(scored)
     hs.objection_answer(objection=objection, actor=scored.staff_a, answer="已核实", decision="dismissed")
-    with pytest.raises(hs.AlreadyAnswered):
+    with pytest.raises(AlreadyAnswered):
         hs.objection_answer(objection=objection, actor=scored.staff_a, answer="再答", decision="upheld")
 
 

@@ -6,9 +6,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from practice_center.api.tokens import token_create
 from practice_center.models import SiteLevel
 from tests.factories import GridFactory, HouseholdFactory, SiteFactory, TeamFactory, UserFactory, VolunteerFactory
 from volunteers.models import RecordStatus, ServiceRecord, Volunteer, VolunteerStatus
@@ -30,8 +30,7 @@ def record(volunteer, hours, *, status=RecordStatus.VERIFIED, day=1) -> ServiceR
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user)}")
     return client
 
 
