@@ -15,6 +15,11 @@ New volunteers: member_a approved 03-02 (the others in 2025).
 Points (rule public_welfare, 10 each): household_a on 03-01 00:00:01 and 03-31 23:59,
   household_a2 on 03-15, household_b on 03-20, household_a on 04-01 00:00 (April);
   household_a redeems 2 × soap (3 points) on 03-25.
+Activities at station A: published, starting 03-01 00:00 (enrolled: resident_a and
+  resident_a2 checked in, grid_worker_a not; resident_b waitlisted; leader_a withdrawn);
+  finished, starting 03-31 23:30 (resident_a enrolled and checked in); and, not counted, a
+  cancelled one and a draft in March (with sign-ups) and a published one at 04-01 00:00.
+  Station B: a finished one on 03-12 with resident_b enrolled, not checked in.
 """
 
 from __future__ import annotations
@@ -141,7 +146,8 @@ def worked_month(town, item_a, item_b, place):
     Volunteer.objects.filter(pk=town.member_a.pk).update(approved_at=at(3, 2, 10))
 
     from points.models import Product
-    from points.services import points_award, redemption_create
+    from points.services.awards import points_award
+    from points.services.shop import redemption_create
 
     for household, when in (
         (town.household_a, at(3, 1, 0, 0, 1)),
@@ -154,6 +160,45 @@ def worked_month(town, item_a, item_b, place):
         points_award(household=household, rule="public_welfare", actor=staff, note="扶老", at=when)
     soap = Product.objects.create(site=town.station_a, name="香皂", price=3, stock=100)
     redemption_create(user=town.resident_a, product=soap, quantity=2, at=at(3, 25, 10))
+
+    from activities.models import Activity, Enrollment
+
+    def activity(site, starts, status, *people):
+        made = Activity.objects.create(
+            site=site,
+            title="道德讲堂",
+            category=item_a.category,
+            starts_at=starts,
+            ends_at=starts + hours(2),
+            status=status,
+            cancel_reason="下雨" if status == "cancelled" else "",
+        )
+        for position, (person, state, checked) in enumerate(people, start=1):
+            Enrollment.objects.create(
+                activity=made,
+                person=person,
+                status=state,
+                position=position if state == "waitlisted" else None,
+                checked_in_at=starts + hours(0.1) if checked else None,
+            )
+        return made
+
+    E, W, X = "enrolled", "waitlisted", "withdrawn"
+    activity(
+        town.station_a,
+        at(3, 1),
+        "published",
+        (town.resident_a, E, True),
+        (town.resident_a2, E, True),
+        (town.grid_worker_a, E, False),
+        (town.resident_b, W, False),
+        (town.leader_a_user, X, False),
+    )
+    activity(town.station_a, at(3, 31, 23, 30), "finished", (town.resident_a, E, True))
+    activity(town.station_a, at(3, 10, 9), "cancelled", (town.resident_a, E, False))
+    activity(town.station_a, at(3, 11, 9), "draft", (town.resident_a2, E, False))
+    activity(town.station_a, at(4, 1), "published", (town.resident_a, E, True))
+    activity(town.station_b, at(3, 12, 9), "finished", (town.resident_b, E, False))
     return town
 
 

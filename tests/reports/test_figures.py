@@ -59,7 +59,22 @@ def test_station_a_in_the_worked_month_gives_the_hand_computed_figures(worked_mo
         {"rank": 1, "household": "张**家", "points": 20},
         {"rank": 2, "household": "李*家", "points": 10},
     ]
-    assert f["activities"] is None
+    # held: the published one at 03-01 00:00 and the finished one at 03-31 23:30 (not the
+    # cancelled, the draft nor the April one); sign-ups enrolled: 3 + 1; checked in: 2 + 1.
+    assert f["activities"] == {
+        "held": 2,
+        "enrolments": 4,
+        "checked_in": 3,
+        "attendance_rate": 0.75,
+        "participants": 2,
+    }
+    assert f["previous"]["activities"] == {
+        "held": 0,
+        "enrolments": 0,
+        "checked_in": 0,
+        "attendance_rate": None,
+        "participants": 0,
+    }
     # The month before: only the order of 02-28 23:59:59 and 5 hours.
     assert f["previous"]["orders"]["total"] == 1
     assert f["previous"]["service_hours"] == 5.0
@@ -81,6 +96,7 @@ def test_station_b_has_the_wish_and_nothing_to_time(worked_month):
     assert f["rating_mean"] is None
     assert f["completion_rate"] == 0.5
     assert f["service_hours"] == 4.0 and f["volunteers"] == {"active": 1, "new": 0}
+    assert f["activities"] == {"held": 1, "enrolments": 1, "checked_in": 0, "attendance_rate": 0.0, "participants": 0}
 
 
 def test_a_parents_counts_are_the_sum_of_its_childrens(worked_month):
@@ -102,6 +118,13 @@ def test_a_parents_counts_are_the_sum_of_its_childrens(worked_month):
         )
     assert institute["orders"]["total"] == 7
     assert institute["service_hours"] == 7.5
+    assert institute["activities"] == {
+        "held": 3,
+        "enrolments": 5,
+        "checked_in": 3,
+        "attendance_rate": 0.6,
+        "participants": 2,
+    }
     assert rows[town.station_a.name]["service_hours"] + rows[town.station_b.name]["service_hours"] == 7.5
     assert rows[town.station_a.name]["completion_rate"] == 0.6
     # The center's one child is the institute, with the same totals.
@@ -117,6 +140,7 @@ def test_an_empty_month_has_zero_counts_and_null_measures(town):
     assert f["dispatch_hours_median"] is None and f["complete_hours_p90"] is None
     assert f["service_hours"] == 0 and f["volunteers"] == {"active": 0, "new": 0}
     assert f["points"]["issued"] == 0 and f["top_households"] == []
+    assert f["activities"] == {"held": 0, "enrolments": 0, "checked_in": 0, "attendance_rate": None, "participants": 0}
 
 
 def test_a_month_with_one_order_has_that_orders_times_as_median_and_p90(town, item_a, place):
