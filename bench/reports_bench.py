@@ -6,10 +6,10 @@ their targets; asserts nothing.
 
 Data (loaded once with INSERT ... SELECT generate_series, reused unless --reload): one center,
 one institute, 50 stations; 200 000 orders over twelve months in every status; 100 000 service
-records of 2 000 volunteers; 1 000 000 ledger entries of 10 000 households. The ledger rows are
-inserted by SQL with unique placeholder hashes, NOT a valid hash chain: the ledger check
-(verify_points_ledger) is not part of this bench and would reject them. 50 000 enrolments are
-left out until the scheduled-activity models exist (the activities figures are null).
+records of 2 000 volunteers; 1 000 000 ledger entries of 10 000 households; 5 000 activities
+with 50 000 enrolments. Rows are inserted in time order, as the portal writes them. The ledger
+rows are inserted by SQL with unique placeholder hashes, NOT a valid hash chain: the ledger check
+(verify_points_ledger) is not part of this bench and would reject them.
 
 Then it times, for the last full month: one station's report, the center's report, all reports
 of the month (52 sites, reports.services.reports_build_month), the same center figures computed
@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/portal_reports_bench"
 STATIONS, VOLUNTEERS, HOUSEHOLDS = 50, 2000, 10000
 ORDERS, RECORDS, ENTRIES = 200_000, 100_000, 1_000_000
+ACTIVITIES, ENROLMENTS = 5_000, 50_000
 
 
 def ensure_database(url: str) -> None:
@@ -192,7 +193,43 @@ def load() -> None:
                 """,
                 {**arrays, "start": start, "n": ENTRIES, "na": HOUSEHOLDS},
             )
-            for table in ("activities_order", "volunteers_servicerecord", "points_entry", "practice_center_site"):
+            # Activities: 100 per station over the year (one in ten cancelled), ten sign-ups each
+            # (50 000), seven in ten checked in.
+            cursor.execute(
+                """
+                INSERT INTO activities_activity (title, description, starts_at, ends_at, place, waitlist, open_to,
+                    status, cancel_reason, summary, created_at, updated_at, category_id, site_id)
+                SELECT '基准活动', '', t, t + interval '2 hours', '', true, 'station',
+                    CASE WHEN gs %% 10 = 9 THEN 'cancelled' WHEN t < now() THEN 'finished' ELSE 'published' END,
+                    CASE WHEN gs %% 10 = 9 THEN '天气' ELSE '' END, '', now(), now(),
+                    cat[1 + gs %% 50], site[1 + gs %% 50]
+                FROM (SELECT gs, %(start)s + (gs::float / %(n)s) * interval '365 days' AS t,
+                        %(sites)s::int[] AS site, %(cats)s::int[] AS cat
+                      FROM generate_series(0, %(n)s - 1) AS gs) base
+                """,
+                {**arrays, "start": start, "n": ACTIVITIES},
+            )
+            cursor.execute(
+                """
+                INSERT INTO activities_enrollment (status, checked_in_at, created_at, updated_at, activity_id,
+                    person_id)
+                SELECT 'enrolled', CASE WHEN gs %% 10 < 7 THEN a.starts_at END, now(), now(), a.id,
+                    p[1 + gs %% %(nv)s]
+                FROM generate_series(0, %(n)s - 1) AS gs
+                JOIN (SELECT id, starts_at, row_number() OVER (ORDER BY id) - 1 AS k
+                      FROM activities_activity WHERE title = '基准活动') a ON a.k = gs / 10,
+                    (SELECT %(people)s::int[] AS p) pp
+                """,
+                {"n": ENROLMENTS, "nv": VOLUNTEERS, "people": [u.pk for u in users]},
+            )
+            for table in (
+                "activities_activity",
+                "activities_enrollment",
+                "activities_order",
+                "volunteers_servicerecord",
+                "points_entry",
+                "practice_center_site",
+            ):
                 cursor.execute(f"ANALYZE {table}")
     print(f"  loaded in {time.perf_counter() - started:.1f} s")
 
@@ -291,7 +328,9 @@ def main() -> None:
         entries = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM volunteers_servicerecord")
         records = cursor.fetchone()[0]
-    print(f"  {entries:,} ledger entries, {records:,} service records")
+        cursor.execute("SELECT count(*) FROM activities_enrollment")
+        enrolments = cursor.fetchone()[0]
+    print(f"  {entries:,} ledger entries, {records:,} service records, {enrolments:,} enrolments")
     one, _ = timed("one station's report (month_figures)", lambda: figures.month_figures(station, month), target="")
     whole, result = timed(
         "the center's report (month_figures)", lambda: figures.month_figures(center, month), target="target < 500 ms"

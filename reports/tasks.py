@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
 from django.utils import timezone
 
 from reports import figures, services
 
 
-@shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=60, max_retries=5)
+@shared_task(ignore_result=True, autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5)
 def build_monthly_reports(month: str | None = None) -> dict[str, int]:
     """Beat, 01:00 on the 1st (Asia/Shanghai): build last month's report of every station and
     every site above it. `month` ("YYYY-MM") builds another month. Rebuilding refreshes drafts

@@ -106,6 +106,8 @@ def test_report_pages_have_no_serious_accessibility_violations(
         page.goto(path)
         page.wait_for_load_state("networkidle")
         assert serious_axe_violations(page) == [], path
+        # Nothing makes the phone page scroll sideways (wide tables and charts scroll in place).
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
     screenshot(page, f"reports-period-{suffix}")
     page.goto(f"/reports/{report.pk}/")
     screenshot(page, f"reports-detail-{suffix}")
