@@ -1,9 +1,24 @@
-"""Admin of the points ledger (pcore). The ledger is read-only here: entries change only
-through points.services, as compensating entries. (pux adds the honours admin below.)"""
+"""Admin of the points ledger and the honours. The ledger is read-only here: entries change
+only through points.services, as compensating entries; honours move through their workflow;
+stock changes through the restock service. Every edit here leaves an audit row
+(practice_center.admin_audit)."""
 
 from django.contrib import admin
 
-from points.models import Account, Entry, HonourEntry, HonourList, Objection, Product, Redemption, Rule, RuleVersion
+from points.models import (
+    Account,
+    Entry,
+    HonourEntry,
+    HonourEvent,
+    HonourList,
+    LedgerCheckpoint,
+    Objection,
+    Product,
+    Redemption,
+    Rule,
+    RuleVersion,
+)
+from practice_center.admin_audit import AuditedAdmin, ReadOnlyAdmin
 
 
 class RuleVersionInline(admin.TabularInline):
@@ -20,7 +35,7 @@ class RuleVersionInline(admin.TabularInline):
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(AuditedAdmin):
     list_display = ["code", "name_zh", "unit", "cap_per_day", "cap_per_month", "site", "is_active"]
     list_filter = ["is_active", "unit"]
     search_fields = ["code", "name_zh", "name_en"]
@@ -30,17 +45,6 @@ class RuleAdmin(admin.ModelAdmin):
         for version in formset.save(commit=False):
             version.created_by = request.user
             version.save()
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)
@@ -60,8 +64,9 @@ class EntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin):
     list_display = ["name", "site", "price", "stock", "is_active"]
+    readonly_fields = ["stock"]  # restocking goes through the service (staff page), which checks and audits
     list_filter = ["is_active"]
     list_select_related = ["site"]
     search_fields = ["name", "site__name"]
@@ -87,12 +92,24 @@ class HonourEntryInline(admin.TabularInline):
         return False
 
 
+class HonourEventInline(admin.TabularInline):
+    """The list's history (workflow steps): written by the services, never edited."""
+
+    model = HonourEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "action", "from_status", "to_status", "actor", "note", "data"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(HonourList)
 class HonourListAdmin(ReadOnlyAdmin):
     list_display = ["kind", "year", "site", "category", "size", "status", "notice_ends_on"]
     list_filter = ["status", "kind", "year"]
     list_select_related = ["site"]
-    inlines = [HonourEntryInline]
+    inlines = [HonourEntryInline, HonourEventInline]
 
 
 @admin.register(Objection)
@@ -101,3 +118,9 @@ class ObjectionAdmin(ReadOnlyAdmin):
     list_filter = ["decision"]
     list_select_related = ["honour_list", "author"]
     search_fields = ["text", "answer"]
+
+
+@admin.register(LedgerCheckpoint)
+class LedgerCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["taken_at", "digest", "accounts", "entries", "file_name"]
+    date_hierarchy = "taken_at"

@@ -20,8 +20,12 @@ app.conf.beat_schedule = {
     "notifications-requeue-undelivered": {"task": "practice_center.tasks.requeue_undelivered", "schedule": 60.0},
     # Orders: alert staff above / the team leader on orders not dispatched or accepted in time (once each).
     "orders-timeouts": {"task": "activities.tasks.order_timeouts", "schedule": 600.0},
+    # Activities: remind the enrolled before the start (once each); finish what has ended.
+    "activities-sessions-sweep": {"task": "activities.sessions.tasks.sessions_sweep", "schedule": 300.0},
     # API Idempotency-Key records older than a day.
     "idempotency-keys-purge": {"task": "practice_center.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    # Points: the daily ledger checkpoint, kept outside the database (points/checkpoints.py).
+    "points-ledger-checkpoint": {"task": "points.tasks.ledger_checkpoint", "schedule": crontab(hour=2, minute=0)},
     # API tokens past their expiry.
     "tokens-purge-expired": {"task": "practice_center.tasks.purge_expired_tokens", "schedule": 3600.0},
     # Reports: at 01:00 on the 1st (Asia/Shanghai, CELERY_TIMEZONE) build last month's reports.

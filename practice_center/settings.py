@@ -32,6 +32,18 @@ else:
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
         raise ImproperlyConfigured("SECRET_KEY must be set to 50+ random characters when DEBUG is off.")
 
+# The key of the points ledger's hash chain (HMAC-SHA256). It lives in the environment, never in
+# the database, so someone with database access alone cannot recompute a rewritten chain. Keep it
+# apart from SECRET_KEY where you can (LEDGER_HMAC_KEY); without it, it is derived from SECRET_KEY.
+# Changing it makes every existing chain fail verification: it must stay the same for the
+# ledger's life (README, "What the ledger key protects").
+# Where the daily ledger checkpoints are written (points/checkpoints.py): a folder outside the
+# database's machine and its backups, for instance a mounted share the database user cannot write.
+LEDGER_CHECKPOINT_DIR = Path(env.str("LEDGER_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "ledger-checkpoints")))
+LEDGER_HMAC_KEY = env.str(
+    "LEDGER_HMAC_KEY", default=hashlib.sha256(("points-ledger:" + SECRET_KEY).encode()).hexdigest()
+).encode()
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -49,7 +61,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_htmx",
     "practice_center",
     "volunteers",
     "activities",
@@ -70,8 +81,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "practice_center.middleware.PrivatePagesMiddleware",
     "practice_center.idempotency.IdempotencyMiddleware",
+    "practice_center.repeat_submit.RepeatSubmitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "practice_center.urls"
@@ -92,6 +103,7 @@ TEMPLATES = [
                 "practice_center.context_processors.portal",
                 "practice_center.notifications.inbox_context",
             ],
+            "builtins": ["practice_center.templatetags.forms_once"],
         },
     },
 ]
@@ -265,6 +277,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceRecordStatusEnum": "volunteers.models.RecordStatus",
         "OrderStatusEnum": "activities.models.OrderStatus",
         "OrderKindEnum": "activities.models.OrderKind",
+        "ActivityStatusEnum": "activities.models.ActivityStatus",
+        "ActivityOpenToEnum": "activities.models.OpenTo",
+        "EnrollmentStatusEnum": "activities.models.EnrollmentStatus",
     },
 }
 
@@ -286,9 +301,16 @@ PORTAL = {
     "LOGIN_FAILURES_PER_USER": env.int("LOGIN_FAILURES_PER_USER", default=5),
     "LOGIN_FAILURES_PER_IP": env.int("LOGIN_FAILURES_PER_IP", default=30),
     "LOGIN_FAILURES_PER_ACCOUNT": env.int("LOGIN_FAILURES_PER_ACCOUNT", default=20),
+    "PICKUP_CODE_FAILURES_PER_USER": env.int("PICKUP_CODE_FAILURES_PER_USER", default=20),
     "LOGIN_COOLOFF_MINUTES": env.int("LOGIN_COOLOFF_MINUTES", default=15),
     "JOIN_CODE_FAILURES_PER_IP": env.int("JOIN_CODE_FAILURES_PER_IP", default=10),
     "JOIN_CODE_WINDOW_MINUTES": env.int("JOIN_CODE_WINDOW_MINUTES", default=60),
+    # Scheduled activities (activities.sessions): the door check-in window around the session,
+    # the reminder before the start, and sign-ups refused after N no-shows in 90 days (0: off).
+    "CHECKIN_OPENS_MINUTES_BEFORE": env.int("CHECKIN_OPENS_MINUTES_BEFORE", default=30),
+    "CHECKIN_CLOSES_MINUTES_AFTER": env.int("CHECKIN_CLOSES_MINUTES_AFTER", default=30),
+    "ACTIVITY_REMINDER_HOURS": env.int("ACTIVITY_REMINDER_HOURS", default=24),
+    "ACTIVITY_NO_SHOW_LIMIT": env.int("ACTIVITY_NO_SHOW_LIMIT", default=0),
     # Reports: a station lags on the dashboard when this month's on-time rate (0..1) or mean
     # rating (stars) is under these thresholds.
     "REPORTS_LAGGING_ON_TIME_RATE": env.float("REPORTS_LAGGING_ON_TIME_RATE", default=0.8),

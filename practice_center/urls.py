@@ -29,6 +29,7 @@ urlpatterns = [
     path("volunteers/", include("volunteers.urls")),
     path("points/", include("points.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("volunteers.certificate_urls_public")),
     path("", include("practice_center.web_urls")),
 ]
 
