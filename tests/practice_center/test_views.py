@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.urls import reverse
 
 from practice_center.models import Household, Site, SiteLevel, User
