@@ -127,6 +127,10 @@ class TeamQuerySet(models.QuerySet):
     def under(self, site: Site) -> TeamQuerySet:
         return self.filter(site__path__startswith=site.path)
 
+    def workable(self) -> TeamQuerySet:
+        """Teams that can take work now: active, with an approved leader whose account is on."""
+        return self.filter(is_active=True, leader__status="approved", leader__user__is_active=True)
+
 
 class Team(models.Model):
     """A volunteer service team (志愿服务队) under a site, with a leader who accepts orders."""
