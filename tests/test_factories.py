@@ -6,12 +6,15 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from activities.services import TRANSITIONS
+from points.honours_services import TRANSITIONS as HONOURS
 from tests import factories as f
+from tests.workflow import statuses
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("status", ["submitted", "dispatched", "accepted", "completed", "rated", "cancelled", "rejected"])
+@pytest.mark.parametrize("status", statuses(TRANSITIONS))
 def test_an_order_is_walked_to_each_status_with_one_event_per_step(status):
     order = f.OrderFactory(status=status)
     assert order.status == status
@@ -61,7 +64,7 @@ def test_a_redemption_reaches_each_status():
     assert f.RedemptionFactory(status="cancelled").status == "cancelled"
 
 
-@pytest.mark.parametrize("status", ["frozen", "notice", "final", "withdrawn"])
+@pytest.mark.parametrize("status", statuses(HONOURS))
 def test_an_honours_list_is_walked_to_each_status(status):
     honour_list = f.HonourListFactory(status=status)
     assert honour_list.status == status

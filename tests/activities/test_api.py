@@ -7,6 +7,7 @@ import pytest
 from activities import services
 from activities.models import Order, OrderEvent
 from tests.factories import HouseholdFactory, UserFactory
+from tests.workflow import wrong_states
 
 ORDERS = "/api/v1/orders/"
 
@@ -236,23 +237,44 @@ def test_dispatch_to_a_team_of_another_station_is_a_400(town, make_order, api):
     assert response.status_code == 400 and "team" in response.json()
 
 
-@pytest.mark.parametrize(
-    ("action", "payload", "who", "state"),
-    [
-        ("accept", {"volunteers": []}, "leader_a_user", "accepted"),
-        ("decline", {"reason": "x"}, "leader_a_user", "accepted"),
-        ("complete", {"summary": "x", "hours": 1}, "staff_a", "dispatched"),
-        ("rate", {"stars": 5}, "resident_a", "accepted"),
-        ("cancel", {}, "resident_a", "accepted"),
-        ("reject", {"reason": "x"}, "staff_a", "dispatched"),
-    ],
-)
-def test_each_action_from_a_wrong_state_is_a_409(town, make_order, api, action, payload, who, state):
+# Who takes each action, with a valid payload: only the order's status is wrong in the cases below.
+ACTION_BY = {
+    "dispatch": ("staff_a", lambda town: {"team": town.team_a.pk}),
+    "accept": ("leader_a_user", lambda town: {"volunteers": [town.member_a.pk]}),
+    "decline": ("leader_a_user", lambda town: {"reason": "x"}),
+    "complete": ("leader_a_user", lambda town: {"summary": "x", "hours": 1}),
+    "rate": ("resident_a", lambda town: {"stars": 5}),
+    "cancel": ("resident_a", lambda town: {}),
+    "reject": ("staff_a", lambda town: {"reason": "x"}),
+}
+
+
+# make_order cancels and rejects before any dispatch, so in these states no team holds the order
+# and a leader does not see it at all (404, below).
+NEVER_DISPATCHED = {"submitted", "cancelled", "rejected"}
+WRONG_MOVES = [(action, state) for action in ACTION_BY for state in wrong_states(services.TRANSITIONS, action)]
+
+
+def _seen_by(action, state):
+    return not (ACTION_BY[action][0] == "leader_a_user" and state in NEVER_DISPATCHED)
+
+
+@pytest.mark.parametrize(("action", "state"), [move for move in WRONG_MOVES if _seen_by(*move)])
+def test_each_action_from_a_wrong_state_is_a_409(town, make_order, api, action, state):
     order = make_order(state)
-    if action == "accept":
-        payload = {"volunteers": [town.member_a.pk]}
-    response = api(getattr(town, who)).post(url(order, action), payload, format="json")
+    who, payload = ACTION_BY[action]
+    response = api(getattr(town, who)).post(url(order, action), payload(town), format="json")
     assert response.status_code == 409 and response.json()["code"] == "invalid_transition"
+    assert Order.objects.get(pk=order.pk).status == state
+
+
+@pytest.mark.parametrize(("action", "state"), [move for move in WRONG_MOVES if not _seen_by(*move)])
+def test_a_leader_acting_on_an_order_never_dispatched_to_the_team_gets_404(town, make_order, api, action, state):
+    order = make_order(state)
+    who, payload = ACTION_BY[action]
+    response = api(getattr(town, who)).post(url(order, action), payload(town), format="json")
+    assert response.status_code == 404
+    assert Order.objects.get(pk=order.pk).status == state
 
 
 @pytest.mark.parametrize(
