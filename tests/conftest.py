@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from practice_center.models import Role, SiteLevel
@@ -145,15 +146,54 @@ def town(db):
     return SimpleNamespace(**locals())
 
 
-@pytest.fixture
-def api():
-    """An API client factory: `api(user)` is logged in as `user`, `api()` anonymous."""
+def log_in(user, *, client=None, api: bool = False, token: bool = False):
+    """Log `user` (a persona of `town`, or None for anonymous) into a client and return it.
 
-    def make(user=None):
+    client: a Django test `Client` (or an `APIClient`) to log in through a session, as a browser
+        is; None: a new `APIClient` (with `api` or `token`) or a new `Client`.
+    api: authenticate a new `APIClient` with `force_authenticate` (no session, no token).
+    token: a new `APIClient` that sends `Authorization: Token <key>` on every request, as a phone
+        app does, so each request loads the user and the roles afresh (what a query count of an
+        endpoint has to include).
+    """
+    if token:
+        from rest_framework.authtoken.models import Token
+
+        client = APIClient()
+        if user is not None:
+            key, _created = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key.key}")
+        return client
+    if api:
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
         return client
+    client = client if client is not None else Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """The one log-in helper of the tests (see `log_in`): `login(town.staff_a)` logs the persona
+    into the test's Django `client` and returns it; `login(user, api=True)` and
+    `login(user, token=True)` give a new API client; `login(user, client=Client(...))` logs into
+    a client made with other options."""
+
+    def login_(user, *, client=client, api: bool = False, token: bool = False):
+        return log_in(user, client=client, api=api, token=token)
+
+    return login_
+
+
+@pytest.fixture
+def api():
+    """`api(user)`: an APIClient authenticated as `user`; `api()`: anonymous (`log_in(..., api=True)`)."""
+
+    def make(user=None):
+        return log_in(user, api=True)
 
     return make
 

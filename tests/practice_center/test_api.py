@@ -26,15 +26,6 @@ def fresh_cache():
     cache.clear()
 
 
-def token_client(user) -> APIClient:
-    """A client that authenticates every request with a token, as a phone app does, so each
-    request loads the user and their roles afresh (what a query count has to include)."""
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
-
-
 # ---- POST /auth/token/ ---------------------------------------------------------------------
 
 
@@ -110,9 +101,8 @@ def test_logging_in_too_often_is_throttled_with_retry_after(town, api, monkeypat
     assert int(response.headers["Retry-After"]) > 0
 
 
-def test_session_auth_works_for_reads_and_needs_the_csrf_token_for_writes(town):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(town.resident_a)
+def test_session_auth_works_for_reads_and_needs_the_csrf_token_for_writes(town, login):
+    client = login(town.resident_a, client=Client(enforce_csrf_checks=True))
     assert client.get("/api/v1/me/").status_code == 200
     body = {"real_name": "张建国", "skills": ["文艺"]}
     without = client.post("/api/v1/volunteers/", body, content_type="application/json")
@@ -274,8 +264,8 @@ def test_sites_cannot_be_written_through_the_api(town, api):
     assert api(town.admin).delete(f"/api/v1/sites/{town.station_a.pk}/").status_code == 405
 
 
-def test_the_site_list_costs_the_same_queries_for_5_or_45_sites(town, django_assert_num_queries):
-    client = token_client(town.staff_a)
+def test_the_site_list_costs_the_same_queries_for_5_or_45_sites(town, django_assert_num_queries, login):
+    client = login(town.staff_a, token=True)
     # token+user, count, page (the tree is public, so no role lookups)
     with django_assert_num_queries(3):
         assert client.get("/api/v1/sites/").json()["count"] == 5
@@ -285,8 +275,8 @@ def test_the_site_list_costs_the_same_queries_for_5_or_45_sites(town, django_ass
         assert client.get("/api/v1/sites/").json()["count"] == 45
 
 
-def test_a_site_detail_costs_a_fixed_number_of_queries(town, django_assert_num_queries):
-    client = token_client(town.resident_a)
+def test_a_site_detail_costs_a_fixed_number_of_queries(town, django_assert_num_queries, login):
+    client = login(town.resident_a, token=True)
     point = town.point_a
     # token+user, the site, its ancestors
     with django_assert_num_queries(3):

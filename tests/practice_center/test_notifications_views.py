@@ -37,9 +37,8 @@ def notification_queries(captured) -> list[str]:
 
 
 @pytest.fixture
-def resident(client, town):
-    client.force_login(town.resident_a)
-    return client
+def resident(town, login):
+    return login(town.resident_a)
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, town):
@@ -87,13 +86,13 @@ def test_the_inbox_reads_notifications_in_three_queries_whatever_the_size(reside
     assert len(notification_queries(queries.captured_queries)) == 3
 
 
-def test_the_inbox_query_count_does_not_grow_with_the_data(client, town):
+def test_the_inbox_query_count_does_not_grow_with_the_data(client, town, login):
     counts = []
     for size in (2, 30):
         Notification.objects.all().delete()
         for n in range(size):
             note(town.resident_a, n)
-        client.force_login(town.resident_a)
+        login(town.resident_a)
         with CaptureQueriesContext(connection) as queries:
             client.get(INBOX)
         counts.append(len(queries.captured_queries))
@@ -173,8 +172,8 @@ def test_mark_all_read_marks_only_ones_own_and_says_so(resident, town):
     assert theirs.read_at is None
 
 
-def test_the_inbox_speaks_english_when_the_reader_chose_it(client, town):
-    client.force_login(town.resident_a)
+def test_the_inbox_speaks_english_when_the_reader_chose_it(client, town, login):
+    login(town.resident_a)
     client.cookies["django_language"] = "en"
     note(town.resident_a, 1)
     html = client.get(INBOX).content.decode()

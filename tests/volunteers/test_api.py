@@ -6,8 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from practice_center.models import SiteLevel
 from tests.factories import GridFactory, HouseholdFactory, SiteFactory, TeamFactory, UserFactory, VolunteerFactory
@@ -26,13 +24,6 @@ def record(volunteer, hours, *, status=RecordStatus.VERIFIED, day=1) -> ServiceR
     return ServiceRecord.objects.create(
         volunteer=volunteer, hours=Decimal(hours), served_on=datetime.date(2026, 3, day), source="manual", status=status
     )
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture
@@ -166,8 +157,8 @@ def test_phones_in_the_list_are_masked_for_a_team_leader_and_full_for_staff(town
     assert staff_rows[town.member_a.pk]["phone"] == town.member_a.user.phone
 
 
-def test_the_volunteer_list_costs_the_same_queries_for_3_or_33_volunteers(town, django_assert_num_queries):
-    client = token_client(town.staff_a)
+def test_the_volunteer_list_costs_the_same_queries_for_3_or_33_volunteers(town, django_assert_num_queries, login):
+    client = login(town.staff_a, token=True)
     # token+user, role assignments, teams led, count, page
     with django_assert_num_queries(5):
         assert client.get(REGISTER).json()["count"] == 2
@@ -356,8 +347,8 @@ def test_an_inactive_team_is_404(town, api):
     assert api(town.staff_a).get(f"/api/v1/teams/{team.pk}/").status_code == 404
 
 
-def test_the_team_list_costs_the_same_queries_for_2_or_22_teams(town, django_assert_num_queries):
-    client = token_client(town.resident_a)
+def test_the_team_list_costs_the_same_queries_for_2_or_22_teams(town, django_assert_num_queries, login):
+    client = login(town.resident_a, token=True)
     # token+user, count, page (teams are public, so no role lookups)
     with django_assert_num_queries(3):
         assert client.get("/api/v1/teams/").json()["count"] == 2
@@ -370,8 +361,8 @@ def test_the_team_list_costs_the_same_queries_for_2_or_22_teams(town, django_ass
         assert client.get("/api/v1/teams/", {"page_size": 100}).json()["count"] == 22
 
 
-def test_a_team_detail_costs_the_same_queries_for_2_or_22_members(town, django_assert_num_queries):
-    client = token_client(town.resident_a)
+def test_a_team_detail_costs_the_same_queries_for_2_or_22_members(town, django_assert_num_queries, login):
+    client = login(town.resident_a, token=True)
     url = f"/api/v1/teams/{town.team_a.pk}/"
     with django_assert_num_queries(3):  # token+user, team, members
         client.get(url)
