@@ -79,11 +79,8 @@ REFERENCE_SEEDS = (
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
-        return
-    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+def seed_reference_data() -> None:
+    """Put back the rows of REFERENCE_SEEDS that are missing."""
     from importlib import import_module
 
     from django.apps import apps
@@ -91,6 +88,35 @@ def _reference_data(request):
     for app_label, model_name, migration in REFERENCE_SEEDS:
         if not apps.get_model(app_label, model_name).objects.exists():
             import_module(migration).seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    seed_reference_data()
+
+
+@pytest.fixture(scope="module")
+def demo_town(django_db_setup, django_db_blocker):
+    """The demo town of `manage.py seed_demo`, built once for a module whose tests only read it
+    (seeding takes seconds). It is built in a transaction that is rolled back after the module's
+    last test, so the next module starts from the database it had; each test still runs in its
+    own transaction inside it (mark it `django_db` as usual), so what a test writes is undone
+    after it. Not for transactional tests (live server, races): they would empty the tables."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        seed_reference_data()
+        call_command("seed_demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
 
 
 @pytest.fixture(autouse=True)
