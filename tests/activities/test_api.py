@@ -29,9 +29,9 @@ def test_the_menu_filters_by_category_and_search(town, menu, api):
     client = api(town.resident_a)
     assert [i["title"] for i in client.get("/api/v1/menu-items/?category=health").json()["results"]] == ["义诊"]
     assert [i["title"] for i in client.get("/api/v1/menu-items/?q=遗产").json()["results"]] == ["法律咨询上门"]
-    assert client.get("/api/v1/menu-items/?site=abc&category=%00").status_code in (200, 400)
+    assert client.get("/api/v1/menu-items/?site=abc&category=%00").status_code == 400  # a NUL byte
     odd = "/api/v1/menu-items/?site=%C2%B2&q=%00x&category=99999999999999999999999"
-    assert client.get(odd).status_code in (200, 400)
+    assert client.get(odd).status_code == 400
     assert client.get("/api/v1/menu-items/?site=%C2%B2&category=99999999999999999999999").status_code == 200
 
 
@@ -40,7 +40,7 @@ def test_another_stations_menu_item_is_not_found(town, menu, api):
 
 
 def test_the_menu_needs_a_login(town, menu, api):
-    assert api().get("/api/v1/menu-items/").status_code in (401, 403)
+    assert api().get("/api/v1/menu-items/").status_code == 401
 
 
 # ---- create -------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ def test_someone_without_a_household_cannot_order(town, menu, api):
 
 
 def test_anonymous_cannot_order(town, menu, api):
-    assert api().post(ORDERS, {"menu_item": menu["a"].pk}, format="json").status_code in (401, 403)
+    assert api().post(ORDERS, {"menu_item": menu["a"].pk}, format="json").status_code == 401
 
 
 # ---- list and detail ----------------------------------------------------------------------------
@@ -164,7 +164,7 @@ def test_a_missing_order_is_not_found(town, api):
 
 
 def test_the_list_is_anonymous_proof(town, api):
-    assert api().get(ORDERS).status_code in (401, 403)
+    assert api().get(ORDERS).status_code == 401
 
 
 # ---- the workflow through the API ---------------------------------------------------------------
@@ -346,7 +346,7 @@ def test_claiming_needs_a_team_and_the_right_leader(town, api):
     assert api(town.leader_a_user).post(claim, {}, format="json").status_code == 400
     assert api(town.resident_a).post(claim, {"team": town.team_a.pk}, format="json").status_code == 403
     assert api(town.leader_a_user).post("/api/v1/wishes/999999/claim/", {"team": 1}, format="json").status_code == 404
-    assert api().post(claim, {"team": town.team_a.pk}, format="json").status_code in (401, 403)
+    assert api().post(claim, {"team": town.team_a.pk}, format="json").status_code == 401
 
 
 # ---- query counts -------------------------------------------------------------------------------

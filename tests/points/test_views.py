@@ -13,8 +13,10 @@ from django.urls import reverse
 
 from points import honours_services as hs
 from points import services
+from points.exceptions import InsufficientPoints, OutOfStock
 from points.models import Product, Redemption, RedemptionStatus
 from tests.factories import HouseholdFactory
+from tests.i18n import zh
 from tests.points.test_rankings import at, post_entry
 
 WED = datetime.datetime(2027, 1, 6, 2, 0, tzinfo=datetime.UTC)
@@ -92,9 +94,21 @@ def test_a_resident_redeems_and_sees_the_pickup_code_and_qr(shop, client, login)
 
 
 def test_redeeming_more_than_the_balance_shows_a_message_and_takes_nothing(shop, client, login):
+    Product.objects.filter(pk=shop.soap.pk).update(stock=20)  # enough stock: only the balance (100) is short
     login(shop.resident_a)
     response = client.post(reverse("points:redeem", args=[shop.soap.pk]), {"quantity": "11"}, follow=True)
-    assert response.status_code in (200, 400)
+    assert response.status_code == 200
+    assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [
+        ("error", zh(InsufficientPoints.default_message))
+    ]
+    assert Redemption.objects.count() == 0
+
+
+def test_redeeming_more_than_the_stock_shows_a_message_and_takes_nothing(shop, client, login):
+    login(shop.resident_a)
+    response = client.post(reverse("points:redeem", args=[shop.soap.pk]), {"quantity": "6"}, follow=True)
+    assert response.status_code == 200
+    assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [("error", zh(OutOfStock.default_message))]
     assert Redemption.objects.count() == 0
 
 
@@ -272,6 +286,8 @@ def test_making_final_during_the_notice_shows_a_message(notice, client, login):
         login(notice.staff_a)
         response = client.post(reverse("points:honour_action", args=[notice.honour_list.pk, "finalise"]), follow=True)
     assert response.status_code == 200
+    ((level, text),) = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert level == "error" and "2027-01-13" in text  # the day the notice ends
     notice.honour_list.refresh_from_db()
     assert notice.honour_list.status == "notice"
 

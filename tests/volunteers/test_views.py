@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import UserFactory, VolunteerFactory
+from tests.i18n import zh
 from volunteers.models import RecordStatus, ServiceRecord, TeamMembership, Volunteer, VolunteerStatus
 
 
@@ -288,8 +289,11 @@ def test_staff_of_another_station_may_not_name_a_leader(client, town, login):
 def test_naming_a_non_member_or_garbage_as_leader_shows_a_message(client, town, login):
     login(town.staff_a)
     for value in (town.leader_b.pk, "abc", ""):
-        response = client.post(f"/volunteers/teams/{town.team_a.pk}/leader/", {"volunteer": value})
-        assert response.status_code == 302
+        response = client.post(f"/volunteers/teams/{town.team_a.pk}/leader/", {"volunteer": value}, follow=True)
+        assert response.redirect_chain and response.status_code == 200
+        assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [
+            ("error", zh("Choose a member of the team."))
+        ], value
     town.team_a.refresh_from_db()
     assert town.team_a.leader == town.leader_a
 
