@@ -94,6 +94,19 @@ def test_ordering_another_stations_item_is_a_conflict_with_a_code(town, menu, ap
         {"menu_item": 10**20},
         {"kind": "wish", "title": "nul\x00byte"},
     ],
+    ids=[
+        "empty",
+        "unknown-menu-item",
+        "menu-item-letters",
+        "wish-without-title",
+        "unknown-kind",
+        "menu-item-null",
+        "menu-item-list",
+        "500-char-title",
+        "unknown-resident",
+        "menu-item-10**20",
+        "nul-in-title",
+    ],
 )
 def test_bad_order_input_is_a_400_with_field_messages(town, menu, api, payload):
     response = api(town.resident_a).post(ORDERS, payload, format="json")
@@ -224,6 +237,22 @@ def test_a_team_member_may_see_but_not_accept(town, make_order, api):
         ("rate", {"stars": "five"}, "resident_a", "completed"),
         ("reject", {}, "staff_a", "submitted"),
     ],
+    ids=[
+        "dispatch-no-team",
+        "dispatch-team-letters",
+        "dispatch-unknown-team",
+        "accept-no-volunteers",
+        "accept-unknown-volunteer",
+        "accept-volunteers-a-string",
+        "decline-empty-reason",
+        "complete-0-hours",
+        "complete-25-hours",
+        "complete-NaN-hours",
+        "complete-no-summary",
+        "rate-6-stars",
+        "rate-stars-a-word",
+        "reject-no-reason",
+    ],
 )
 def test_bad_action_input_is_a_400(town, make_order, api, action, payload, who, state):
     order = make_order(state)
@@ -285,6 +314,13 @@ def test_a_leader_acting_on_an_order_never_dispatched_to_the_team_gets_404(town,
         ("rate", {"stars": 5}, "staff_a", "completed"),
         ("reject", {"reason": "x"}, "resident_a", "submitted"),
         ("cancel", {}, "leader_a_user", "dispatched"),
+    ],
+    ids=[
+        "decline-by-staff",
+        "complete-by-the-resident",
+        "rate-by-staff",
+        "reject-by-the-resident",
+        "cancel-by-the-leader",
     ],
 )
 def test_each_action_by_the_wrong_person_is_a_403(town, make_order, api, action, payload, who, state):

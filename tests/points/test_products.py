@@ -195,17 +195,17 @@ def test_on_postgresql_stock_raised_while_residents_redeem_loses_no_reservation(
 @pytest.mark.parametrize(
     ("name", "content", "allow_pdf", "accepted"),
     [
-        ("photo.JPG", JPEG, False, True),
-        ("photo.png", PNG, False, True),
-        ("anim.gif", b"GIF89a" + b"\x00" * 20, False, True),
-        ("pic.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", False, True),
-        ("proof.pdf", PDF, True, True),
-        ("proof.pdf", PDF, False, False),
-        ("fake.png", JPEG, False, False),
-        ("fake.pdf", b"<html>", True, False),
-        ("image.svg", b"<svg onload=alert(1)>", True, False),
-        ("noext", PNG, True, False),
-        ("wrong.webp", b"RIFF\x00\x00\x00\x00WAVEfmt ", False, False),
+        pytest.param("photo.JPG", JPEG, False, True, id="jpeg"),
+        pytest.param("photo.png", PNG, False, True, id="png"),
+        pytest.param("anim.gif", b"GIF89a" + b"\x00" * 20, False, True, id="gif"),
+        pytest.param("pic.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", False, True, id="webp"),
+        pytest.param("proof.pdf", PDF, True, True, id="pdf-where-allowed"),
+        pytest.param("proof.pdf", PDF, False, False, id="pdf-where-not-allowed"),
+        pytest.param("fake.png", JPEG, False, False, id="jpeg-named-png"),
+        pytest.param("fake.pdf", b"<html>", True, False, id="html-named-pdf"),
+        pytest.param("image.svg", b"<svg onload=alert(1)>", True, False, id="svg-with-script"),
+        pytest.param("noext", PNG, True, False, id="png-without-extension"),
+        pytest.param("wrong.webp", b"RIFF\x00\x00\x00\x00WAVEfmt ", False, False, id="wav-named-webp"),
     ],
 )
 def test_only_images_and_if_allowed_pdfs_are_accepted(name, content, allow_pdf, accepted):
@@ -376,10 +376,10 @@ def test_staff_cannot_add_goods_at_a_site_they_do_not_manage(town, client, login
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("big.png", PNG + b"\x00" * FIVE_MB, "5 MB"),
-        ("virus.exe", b"MZ\x90\x00", "JPEG"),
-        ("renamed.png", b"%PDF-1.4 not a picture", "JPEG"),
-        ("leaflet.pdf", PDF, "JPEG"),  # a PDF is evidence, not a product picture
+        pytest.param("big.png", PNG + b"\x00" * FIVE_MB, "5 MB", id="png-over-5MB"),
+        pytest.param("virus.exe", b"MZ\x90\x00", "JPEG", id="exe"),
+        pytest.param("renamed.png", b"%PDF-1.4 not a picture", "JPEG", id="pdf-named-png"),
+        pytest.param("leaflet.pdf", PDF, "JPEG", id="pdf"),  # a PDF is evidence, not a product picture
     ],
 )
 def test_a_wrong_picture_is_a_clear_form_error(town, client, name, content, message, login):
@@ -446,7 +446,7 @@ def test_a_stock_cut_that_reservations_made_impossible_is_a_form_error(town, oil
     assert oil.stock == 0
 
 
-@pytest.mark.parametrize("seen", ["x", "-1", "99999999999999999999", "1e3"])
+@pytest.mark.parametrize("seen", ["x", "-1", pytest.param("9" * 20, id="20-digits"), "1e3"])
 def test_a_tampered_stock_seen_is_a_form_error_not_a_server_error(town, soap, login, seen):
     response = login(town.staff_a).post(
         reverse("points:product_edit", args=[soap.pk]),
@@ -550,9 +550,9 @@ def test_an_award_without_a_file_still_works(town, login):
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("huge.jpg", JPEG + b"\x00" * FIVE_MB, "5 MB"),
-        ("notes.docx", b"PK\x03\x04", "PDF"),
-        ("fake.pdf", b"MZ\x90\x00", "PDF"),
+        pytest.param("huge.jpg", JPEG + b"\x00" * FIVE_MB, "5 MB", id="jpeg-over-5MB"),
+        pytest.param("notes.docx", b"PK\x03\x04", "PDF", id="docx"),
+        pytest.param("fake.pdf", b"MZ\x90\x00", "PDF", id="exe-named-pdf"),
     ],
 )
 def test_a_wrong_evidence_file_is_a_form_error_and_nothing_is_awarded(town, login, name, content, message):

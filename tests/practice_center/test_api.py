@@ -75,14 +75,18 @@ def test_a_deactivated_user_gets_no_token(town, api):
 @pytest.mark.parametrize(
     ("body", "content_type", "fields"),
     [
-        ("{}", "application/json", {"username", "password"}),
-        ('{"username": "resident_a"}', "application/json", {"password"}),
-        ('{"username": ["a"], "password": {"x": 1}}', "application/json", {"username", "password"}),
-        ("[1, 2]", "application/json", {"non_field_errors"}),
-        ('"a string"', "application/json", {"non_field_errors"}),
-        (b"\xff\xfe\xfa", "application/json", {"detail"}),
-        ("{not json", "application/json", {"detail"}),
-        ('{"username": "' + "x" * 5000 + '", "password": "p"}', "application/json", {"username"}),
+        pytest.param("{}", "application/json", {"username", "password"}, id="empty"),
+        pytest.param('{"username": "resident_a"}', "application/json", {"password"}, id="no-password"),
+        pytest.param(
+            '{"username": ["a"], "password": {"x": 1}}', "application/json", {"username", "password"}, id="not-strings"
+        ),
+        pytest.param("[1, 2]", "application/json", {"non_field_errors"}, id="a-list"),
+        pytest.param('"a string"', "application/json", {"non_field_errors"}, id="a-string"),
+        pytest.param(b"\xff\xfe\xfa", "application/json", {"detail"}, id="not-utf-8"),
+        pytest.param("{not json", "application/json", {"detail"}, id="not-json"),
+        pytest.param(
+            '{"username": "' + "x" * 5000 + '", "password": "p"}', "application/json", {"username"}, id="5000-char-name"
+        ),
     ],
 )
 def test_garbage_token_requests_give_400_with_messages(town, api, body, content_type, fields):
@@ -191,11 +195,11 @@ def test_sites_filter_by_parent_lists_direct_children_only(town, api):
 @pytest.mark.parametrize(
     ("params", "field"),
     [
-        ({"level": "village"}, "level"),
-        ({"parent": "abc"}, "parent"),
-        ({"parent": "999999"}, "parent"),
-        ({"parent": "99999999999999999999999999"}, "parent"),
-        ({"parent": "-1"}, "parent"),
+        pytest.param({"level": "village"}, "level", id="unknown-level"),
+        pytest.param({"parent": "abc"}, "parent", id="parent-letters"),
+        pytest.param({"parent": "999999"}, "parent", id="unknown-parent"),
+        pytest.param({"parent": "9" * 26}, "parent", id="parent-26-digits"),
+        pytest.param({"parent": "-1"}, "parent", id="parent-minus-one"),
     ],
 )
 def test_bad_site_filters_give_400_naming_the_field(town, api, params, field):
@@ -204,7 +208,7 @@ def test_bad_site_filters_give_400_naming_the_field(town, api, params, field):
     assert field in response.json()
 
 
-@pytest.mark.parametrize("page", ["abc", "0", "999", "99999999999999999999999"])
+@pytest.mark.parametrize("page", ["abc", "0", "999", pytest.param("9" * 23, id="23-digits")])
 def test_a_bad_page_gives_404_not_500(town, api, page):
     assert api(town.resident_a).get("/api/v1/sites/", {"page": page}).status_code == 404
 
@@ -249,7 +253,7 @@ def test_the_center_has_no_ancestors(town, api):
     assert body["parent"] is None
 
 
-@pytest.mark.parametrize("pk", ["999999", "abc", "99999999999999999999999"])
+@pytest.mark.parametrize("pk", ["999999", "abc", pytest.param("9" * 23, id="23-digits")])
 def test_an_unknown_site_is_404(town, api, pk):
     assert api(town.resident_a).get(f"/api/v1/sites/{pk}/").status_code == 404
 

@@ -87,6 +87,19 @@ def test_anonymous_callers_cannot_register(town, api):
         ({"real_name": "张", "skills": [], "availability": ["x"]}, {"availability"}),
         ({"real_name": 10**40, "skills": [10**40]}, {"skills"}),  # a huge number is too long a skill
     ],
+    ids=[
+        "empty",
+        "blank-name-no-skills",
+        "spaces-for-a-name",
+        "skills-a-string",
+        "skill-an-object",
+        "31-char-skill",
+        "21-skills",
+        "51-char-name",
+        "party-member-maybe",
+        "availability-a-list",
+        "10**40-for-name-and-skill",
+    ],
 )
 def test_bad_registrations_give_400_with_field_messages(town, api, body, fields):
     response = api(town.resident_a).post(REGISTER, body, format="json")
@@ -95,7 +108,15 @@ def test_bad_registrations_give_400_with_field_messages(town, api, body, fields)
 
 
 @pytest.mark.parametrize(
-    "raw", [b"[1, 2, 3]", b'"just a string"', b"\xff\xfe not utf-8", b"{broken", b"null", b"12345678901234567890"]
+    "raw",
+    [
+        pytest.param(b"[1, 2, 3]", id="a-list"),
+        pytest.param(b'"just a string"', id="a-string"),
+        pytest.param(b"\xff\xfe not utf-8", id="not-utf-8"),
+        pytest.param(b"{broken", id="not-json"),
+        pytest.param(b"null", id="null"),
+        pytest.param(b"12345678901234567890", id="20-digit-number"),
+    ],
 )
 def test_garbage_registration_bodies_give_400(town, api, raw):
     response = api(town.resident_a).generic("POST", REGISTER, raw, content_type="application/json")
@@ -141,7 +162,11 @@ def test_staff_filter_by_site_subtree(town, api):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"status": "sleeping"}, "status"), ({"site": "abc"}, "site"), ({"site": "99999999999999999999999"}, "site")],
+    [
+        pytest.param({"status": "sleeping"}, "status", id="unknown-status"),
+        pytest.param({"site": "abc"}, "site", id="site-letters"),
+        pytest.param({"site": "9" * 23}, "site", id="site-23-digits"),
+    ],
 )
 def test_bad_volunteer_filters_give_400(town, api, params, field):
     response = api(town.staff_a).get(REGISTER, params)
@@ -213,7 +238,7 @@ def test_a_resident_gets_404_for_someone_elses_volunteer_profile(town, api):
     assert api(town.resident_b).get(f"/api/v1/volunteers/{town.member_a.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("pk", ["999999", "abc", "99999999999999999999999", "-1"])
+@pytest.mark.parametrize("pk", ["999999", "abc", pytest.param("9" * 23, id="23-digits"), "-1"])
 def test_an_unknown_volunteer_is_404(town, api, pk):
     assert api(town.admin).get(f"/api/v1/volunteers/{pk}/").status_code == 404
 
@@ -339,7 +364,7 @@ def test_a_team_without_a_leader_says_so(town, api):
     assert (body["leader"], body["leader_name"], body["members"]) == (None, None, [])
 
 
-@pytest.mark.parametrize("pk", ["999999", "abc", "99999999999999999999999"])
+@pytest.mark.parametrize("pk", ["999999", "abc", pytest.param("9" * 23, id="23-digits")])
 def test_an_unknown_team_is_404(town, api, pk):
     assert api(town.resident_a).get(f"/api/v1/teams/{pk}/").status_code == 404
 
