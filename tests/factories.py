@@ -354,7 +354,8 @@ class EntryFactory(factory.Factory):
     """A ledger entry appended through the points services (the ledger is hash-chained: never a
     raw row). Without `rule`: a staff adjustment of `amount` (default 10, may be negative) with
     `note` as the reason. With `rule` (a Rule or its code): an award of that rule ×`quantity` at
-    `at` (default now), with `note` as the evidence. `actor` defaults to staff of the station."""
+    `at` (default now), with `note` as the evidence; `by_system=True` makes it an automatic award
+    (no actor: the rule must list "system"). `actor` defaults to staff of the station."""
 
     class Meta:
         model = Entry
@@ -366,12 +367,13 @@ class EntryFactory(factory.Factory):
     at = None
     note = "测试入账"
     actor = None
+    by_system = False
 
     @classmethod
-    def _create(cls, model_class, *, household, amount, rule, quantity, at, note, actor):
+    def _create(cls, model_class, *, household, amount, rule, quantity, at, note, actor, by_system):
         from points import services
 
-        actor = actor or staff_of(household.grid.station)
+        actor = None if by_system else actor or staff_of(household.grid.station)
         if rule is None:
             return services.points_adjust(household=household, amount=amount, actor=actor, reason=note)
         return services.points_award(household=household, rule=rule, actor=actor, quantity=quantity, note=note, at=at)
