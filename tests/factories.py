@@ -225,7 +225,8 @@ class OrderFactory(factory.Factory):
     status: submitted (default), dispatched, accepted, completed, rated, cancelled, rejected.
     resident: who orders (default: a resident of a new station); menu_item: default a new item
         at the resident's station; team: who serves (default: a new team there, led by its
-        only member); staff: who dispatches or rejects (default: staff of the station).
+        only member); volunteers: who the leader names on accepting (default: the leader);
+        staff: who dispatches or rejects (default: staff of the station).
     """
 
     class Meta:
@@ -235,11 +236,12 @@ class OrderFactory(factory.Factory):
     resident = factory.LazyFunction(lambda: resident_at(SiteFactory()))
     menu_item = None
     team = None
+    volunteers = None
     staff = None
     description = "帮忙写遗嘱"
 
     @classmethod
-    def _create(cls, model_class, *, status, resident, menu_item, team, staff, description):
+    def _create(cls, model_class, *, status, resident, menu_item, team, volunteers, staff, description):
         from activities import services
 
         station = home_station(resident)
@@ -259,7 +261,8 @@ class OrderFactory(factory.Factory):
             if step == "dispatched":
                 order = services.order_dispatch(order=order, team=team, actor=staff)
             elif step == "accepted":
-                order = services.order_accept(order=order, volunteer_ids=[team.leader_id], actor=leader)
+                chosen = [v.pk for v in volunteers] if volunteers else [team.leader_id]
+                order = services.order_accept(order=order, volunteer_ids=chosen, actor=leader)
             elif step == "completed":
                 order = services.order_complete(order=order, summary="已上门", hours="2", actor=leader)
             elif step == "rated":
@@ -275,7 +278,7 @@ class WishFactory(OrderFactory):
     is_public = True
 
     @classmethod
-    def _create(cls, model_class, *, status, resident, menu_item, team, staff, description, title, is_public):
+    def _create(cls, model_class, *, status, resident, team, description, title, is_public, **_order_only):
         from activities import services
 
         wish = services.wish_create(
