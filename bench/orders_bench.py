@@ -199,15 +199,14 @@ def load(n_orders: int, n_stations: int) -> None:
 def credentials() -> tuple[str, str]:
     """A session cookie of the station staff member and an API token of a resident."""
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
+    from practice_center.api.tokens import token_create
     from practice_center.models import User
 
     client = Client()
     client.force_login(User.objects.get(username="bench-staff"))
     session = client.cookies["sessionid"].value
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username="b-0-5"))
-    return session, token.key
+    return session, token_create(user=User.objects.get(username="b-0-5"))
 
 
 # ---- serving and loading ------------------------------------------------------------------------

@@ -4,7 +4,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from practice_center.models import Delivery, Grid, Household, Notification, RoleAssignment, Site, User
+from practice_center.models import (
+    AuditEvent,
+    Delivery,
+    Grid,
+    Household,
+    IdempotencyKey,
+    Notification,
+    RoleAssignment,
+    Site,
+    User,
+)
 
 
 @admin.register(Site)
@@ -106,3 +116,32 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = ("notification", "channel", "status", "attempts", "next_attempt_at", "sent_at")
     list_filter = ("channel", "status")
     raw_id_fields = ("notification",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the portal writes and nobody edits: listed and opened, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "actor", "action", "object_type", "object_id", "object_repr", "site")
+    list_filter = ("object_type",)
+    search_fields = ("action", "object_id", "object_repr", "request_id", "actor__username", "actor__name")
+    date_hierarchy = "at"
+    list_select_related = ("actor", "site")
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ("user", "key", "status_code", "created_at")
+    search_fields = ("key", "user__username")
+    list_select_related = ("user",)

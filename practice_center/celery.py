@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
     "notifications-requeue-undelivered": {"task": "practice_center.tasks.requeue_undelivered", "schedule": 60.0},
     # Orders: alert staff above / the team leader on orders not dispatched or accepted in time (once each).
     "orders-timeouts": {"task": "activities.tasks.order_timeouts", "schedule": 600.0},
+    # API Idempotency-Key records older than a day.
+    "idempotency-keys-purge": {"task": "practice_center.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    # API tokens past their expiry.
+    "tokens-purge-expired": {"task": "practice_center.tasks.purge_expired_tokens", "schedule": 3600.0},
 }
 # Referenced by entries added by the apps; kept imported so the schedule reads plainly.
 _ = crontab

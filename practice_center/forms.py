@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from practice_center.models import Grid, Household, HouseholdCategory, SiteLevel, User
 from practice_center.models.organisation import cn_mobile_validator, normalise_join_code
+from practice_center.text import canonical_phone
 
 
 class GridChoiceField(forms.ModelChoiceField):
@@ -43,15 +44,23 @@ class LoginForm(AuthenticationForm):
         return super().clean()
 
 
+class PhoneField(forms.CharField):
+    """A mainland mobile number as people type it (full-width digits, spaces, dashes, +86),
+    made canonical before it is validated, checked for uniqueness, stored or looked up."""
+
+    def to_python(self, value):
+        return canonical_phone(super().to_python(value))
+
+
 class RegisterForm(forms.Form):
     """A resident signs up: who they are, where they live, and their household."""
 
     NEW = "new"
     JOIN = "join"
 
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("Mobile phone number"),
-        max_length=11,
+        max_length=20,
         validators=[cn_mobile_validator],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel", "type": "tel"}),
         help_text=_("You log in with this number."),
@@ -110,10 +119,16 @@ class RegisterForm(forms.Form):
         self.fields["grid"].queryset = grids
         self.fields["grid"].choices = grid_choices(grids)
 
+    #: Set by the view when the limit on "already registered" answers holds: the number is then
+    #: not looked up at all (the answer would tell whether it is registered).
+    phone_throttled_message: str = ""
+
     def clean_phone(self) -> str:
         phone = self.cleaned_data["phone"].strip()
+        if self.phone_throttled_message:
+            raise forms.ValidationError(self.phone_throttled_message, code="throttled")
         if User.objects.filter(phone=phone).exists():
-            raise forms.ValidationError(_("This phone number is already registered. Log in instead."))
+            raise forms.ValidationError(_("This phone number is already registered. Log in instead."), code="taken")
         return phone
 
     def clean(self):

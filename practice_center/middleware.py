@@ -7,6 +7,7 @@ cookie set by the switch, or `?lang=` on any URL) changes the language.
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class CookieLocaleMiddleware:
@@ -41,6 +42,9 @@ class RejectNullBytesMiddleware:
     def __call__(self, request):
         if self._has_nul(request.GET) or (
             request.method == "POST"
+            # The API reads JSON only (DRF's fields refuse NUL); reading a form body here would
+            # hand DRF an already parsed form instead of answering 415.
+            and not request.path.startswith("/api/")
             and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
             and self._has_nul(request.POST)
         ):
@@ -55,3 +59,22 @@ class RejectNullBytesMiddleware:
     @staticmethod
     def _has_nul(data) -> bool:
         return any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data)
+
+
+class PrivatePagesMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a logged-in person.
+
+    Without it the phone's back button (and any shared proxy) shows a stale page: a balance
+    from before a redemption, an order in its old status, someone else's data on a shared
+    device. Answers that set their own Cache-Control (exports, pictures) keep it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

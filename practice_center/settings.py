@@ -7,6 +7,7 @@ Bad values fail loudly at start-up rather than half-working later.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from pathlib import Path
 
@@ -44,7 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "practice_center.middleware.PrivatePagesMiddleware",
+    "practice_center.idempotency.IdempotencyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -103,8 +106,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def redis_caches(url: str) -> dict:
+    """The CACHES setting for a Redis at `url`.
+
+    Redis down or hung must not take the portal down: django-redis ignores connection errors
+    (a throttle then lets the request through, a cached value is recomputed) and every command
+    gives up after CACHE_TIMEOUT_SECONDS (default a quarter of a second) instead of holding a worker.
+    """
+    timeout = env.float("CACHE_TIMEOUT_SECONDS", default=0.25)
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": timeout, "SOCKET_TIMEOUT": timeout},
+        }
+    }
+
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = redis_caches(REDIS_URL)
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "practice_center.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -192,10 +216,12 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # elderly residents should not have to l
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "practice_center.api.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON in (an endpoint that takes a file adds MultiPartParser itself), nested at most 32 deep.
+    "DEFAULT_PARSER_CLASSES": ["practice_center.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "practice_center.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -211,6 +237,16 @@ REST_FRAMEWORK = {
         "login": env.str("THROTTLE_LOGIN", default="20/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF's throttles read the client's address as practice_center/throttle.py does: through
+    # TRUSTED_PROXY_COUNT proxies only (None would trust a forged X-Forwarded-For).
+    "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
+}
+# API tokens: one per device, hashed in the database, alive API_TOKEN_DAYS after last use.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
+    "AUTO_REFRESH": True,
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKENS_PER_USER", default=20),
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Civilization-practice portal API",
@@ -233,6 +269,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Portal settings ------------------------------------------------------------------------
 PORTAL = {
+    # How long an API Idempotency-Key is remembered.
+    "IDEMPOTENCY_KEY_HOURS": env.int("IDEMPOTENCY_KEY_HOURS", default=24),
     # Orders (activities app)
     "MAX_OPEN_ORDERS_PER_RESIDENT": env.int("MAX_OPEN_ORDERS_PER_RESIDENT", default=5),
     "DISPATCH_TIMEOUT_HOURS": env.int("DISPATCH_TIMEOUT_HOURS", default=24),
@@ -246,13 +284,19 @@ PORTAL = {
     # failures per user name + address, then per address, before a cool-off; join-code guesses.
     "LOGIN_FAILURES_PER_USER": env.int("LOGIN_FAILURES_PER_USER", default=5),
     "LOGIN_FAILURES_PER_IP": env.int("LOGIN_FAILURES_PER_IP", default=30),
+    "LOGIN_FAILURES_PER_ACCOUNT": env.int("LOGIN_FAILURES_PER_ACCOUNT", default=20),
     "LOGIN_COOLOFF_MINUTES": env.int("LOGIN_COOLOFF_MINUTES", default=15),
     "JOIN_CODE_FAILURES_PER_IP": env.int("JOIN_CODE_FAILURES_PER_IP", default=10),
     "JOIN_CODE_WINDOW_MINUTES": env.int("JOIN_CODE_WINDOW_MINUTES", default=60),
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")
-_throttle_keys = ("LOGIN_FAILURES_PER_USER", "LOGIN_FAILURES_PER_IP", "LOGIN_COOLOFF_MINUTES")
+_throttle_keys = (
+    "LOGIN_FAILURES_PER_USER",
+    "LOGIN_FAILURES_PER_IP",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_COOLOFF_MINUTES",
+)
 if any(PORTAL[k] < 1 for k in (*_throttle_keys, "JOIN_CODE_FAILURES_PER_IP", "JOIN_CODE_WINDOW_MINUTES")):
     raise ImproperlyConfigured("The LOGIN_* and JOIN_CODE_* limits must be 1 or more.")
 # How many reverse proxies in front of the portal append to X-Forwarded-For (0: none, use

@@ -5,6 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from practice_center import notifications
+from practice_center.api.tokens import tokens_purge_expired
+from practice_center.idempotency import idempotency_keys_purge
 
 
 @shared_task(ignore_result=True)
@@ -21,3 +23,15 @@ def deliver(delivery_id: int) -> str:
 def requeue_undelivered() -> int:
     """Periodic (beat, every minute): queue every pending delivery that is due."""
     return notifications.requeue_undelivered()
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_keys() -> int:
+    """Periodic (beat, hourly): delete Idempotency-Key records past their lifetime."""
+    return idempotency_keys_purge()
+
+
+@shared_task(ignore_result=True)
+def purge_expired_tokens() -> int:
+    """Periodic (beat, hourly): delete API tokens past their expiry."""
+    return tokens_purge_expired()

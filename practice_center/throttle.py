@@ -25,6 +25,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
+from practice_center.text import canonical_phone
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "throttle"
@@ -92,7 +94,11 @@ def _portal(name: str) -> int:
 
 
 def normalise_username(username: str) -> str:
-    # The same person typed with spaces or another case is the same target.
+    # The same person typed with spaces, another case or another way of writing the phone
+    # number is the same target.
+    phone = canonical_phone(username)
+    if phone.isascii() and phone.isdigit():
+        return phone
     return (username or "").strip().casefold()[:150]
 
 
@@ -114,8 +120,30 @@ def login_ip_key(*, ip: str) -> Key:
     )
 
 
+def login_account_key(*, username: str) -> Key:
+    """Failures on one account from any address: stops guessing spread over many addresses."""
+    return Key(
+        scope="login-account",
+        ident=normalise_username(username),
+        limit=_portal("LOGIN_FAILURES_PER_ACCOUNT"),
+        window=_portal("LOGIN_COOLOFF_MINUTES") * 60,
+    )
+
+
 def login_keys(*, ip: str, username: str) -> list[Key]:
-    return [login_user_key(ip=ip, username=username), login_ip_key(ip=ip)]
+    """The log-in limits: address + account first (reset by a good log-in), then address, account."""
+    return [login_user_key(ip=ip, username=username), login_ip_key(ip=ip), login_account_key(username=username)]
+
+
+def register_phone_key(*, ip: str) -> Key:
+    """Registrations refused because the phone is taken, per address: the answer says a number
+    is registered, so it is a way to test numbers; it is limited like join codes."""
+    return Key(
+        scope="register-phone",
+        ident=ip,
+        limit=_portal("JOIN_CODE_FAILURES_PER_IP"),
+        window=_portal("JOIN_CODE_WINDOW_MINUTES") * 60,
+    )
 
 
 def join_code_key(*, ip: str) -> Key:
@@ -150,6 +178,8 @@ def record_failure(keys: list[Key]) -> int:
         except ValueError:  # expired between add and incr
             cache.set(key.counter, 1, timeout=key.window)
             count = 1
+        if count is None:  # the cache is unreachable: fail open rather than lock everyone out
+            continue
         if count >= key.limit:
             cache.set(key.lock, time.time() + key.window, timeout=key.window)
             # A fresh count after the cool-off: N more tries, not one.

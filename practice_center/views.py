@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from practice_center import services, throttle
+from practice_center.auth import login_retry_after
 from practice_center.forms import LoginForm, RegisterForm, add_service_errors
 from practice_center.models import Household, Site, SiteLevel, User
 from practice_center.navigation import home_actions
@@ -162,6 +163,9 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = RegisterForm(request.POST or None)
     join_key = None
+    phone_key = throttle.register_phone_key(ip=throttle.client_ip(request)) if request.method == "POST" else None
+    if phone_key is not None and (locked := throttle.retry_after([phone_key])):
+        form.phone_throttled_message = throttle.message(locked)
     if request.method == "POST" and request.POST.get("household_mode") == RegisterForm.JOIN:
         # Join codes are short: count wrong ones per address, and stop looking them up after the limit.
         join_key = throttle.join_code_key(ip=throttle.client_ip(request))
@@ -188,7 +192,12 @@ def register(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Welcome! Your account is ready."))
             return redirect("home")
     retry = 0
-    if join_key is not None:
+    if phone_key is not None:
+        if form.has_error("phone", "throttled"):
+            retry = throttle.retry_after([phone_key])
+        elif form.has_error("phone", "taken") and (retry := throttle.record_failure([phone_key])):
+            form.add_error("phone", throttle.message(retry))  # this answer was the last one allowed
+    if join_key is not None and not retry:
         if form.has_error("join_code", "throttled"):
             retry = throttle.retry_after([join_key])
         elif form.has_error("join_code", "unknown_join_code") and (retry := throttle.record_failure([join_key])):
@@ -214,8 +223,8 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         ip = throttle.client_ip(request)
-        self.throttle_keys = throttle.login_keys(ip=ip, username=request.POST.get("username", ""))
-        self.retry_after = throttle.retry_after(self.throttle_keys)
+        # Checked before the form, so a locked form never calls authenticate() at all.
+        self.retry_after = throttle.retry_after(throttle.login_keys(ip=ip, username=request.POST.get("username", "")))
         return super().post(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
@@ -224,14 +233,10 @@ class LoginView(auth_views.LoginView):
             form.throttled_message = throttle.message(self.retry_after)
         return form
 
-    def form_valid(self, form):
-        throttle.reset(self.throttle_keys[0])
-        return super().form_valid(form)
-
     def form_invalid(self, form):
-        counts = not self.retry_after and form.has_error(NON_FIELD_ERRORS, "invalid_login")
-        if counts and (retry := throttle.record_failure(self.throttle_keys)):
-            form.add_error(None, throttle.message(retry))  # this try was the last one allowed
+        # The backend counted this failure; if it was the last one allowed, say so now.
+        if not self.retry_after and (retry := login_retry_after(self.request)):
+            form.add_error(None, throttle.message(retry))
             self.retry_after = retry
         response = self.render_to_response(self.get_context_data(form=form), status=429 if self.retry_after else 200)
         if self.retry_after:
@@ -325,3 +330,17 @@ def household_list(request: HttpRequest) -> HttpResponse:
         "households/household_list.html",
         {"page": page, "site": site, "query": query, "show_phones": show_phones},
     )
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's log-in page under the same limits as the portal's (the backend counts):
+    while locked it answers 429 with Retry-After and a message, and the password is not checked."""
+    from django.contrib import admin
+
+    response = admin.site.login(request)
+    if retry := login_retry_after(request):
+        messages.error(request, throttle.message(retry))
+        response = admin.site.login(request)  # again, to show the message (locked: no password check)
+        response.status_code = 429
+        response["Retry-After"] = str(retry)
+    return response

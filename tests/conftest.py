@@ -183,12 +183,11 @@ def log_in(user, *, client=None, api: bool = False, token: bool = False):
         endpoint has to include).
     """
     if token:
-        from rest_framework.authtoken.models import Token
+        from practice_center.api.tokens import token_create
 
         client = APIClient()
         if user is not None:
-            key, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {key.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user)}")
         return client
     if api:
         client = APIClient()

@@ -15,9 +15,9 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 
+from practice_center.api.tokens import token_create
 from practice_center.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 def token_headers(user) -> dict[str, str]:
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {token_create(user=user)}"}
 
 
 @pytest.fixture

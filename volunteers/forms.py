@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from practice_center.forms import PhoneField
 from practice_center.models import Site
 from practice_center.models.organisation import cn_mobile_validator
 from volunteers.models import Team, Volunteer
@@ -95,9 +96,9 @@ class AddMemberForm(forms.Form):
     """Staff pick from a list; a team leader types the volunteer's phone number."""
 
     volunteer = VolunteerChoiceField(label=_("Volunteer"), queryset=Volunteer.objects.none(), required=False)
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("Or the volunteer's mobile phone number"),
-        max_length=11,
+        max_length=20,
         required=False,
         validators=[cn_mobile_validator],
         widget=forms.TextInput(attrs={"inputmode": "numeric", "type": "tel"}),

@@ -4,6 +4,7 @@ Domain errors become 409 `{"detail", "code"}`, NotAllowed 403, Django's Validati
 with field messages; anything DRF knows keeps its status. Nothing a client sends becomes a 500.
 """
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from rest_framework import status
@@ -22,6 +23,12 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        # Django would answer its own HTML 400 page; an API client gets JSON.
+        return Response(
+            {"detail": "The request body is too large.", "code": "request_too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, IntegrityError):
         # A uniqueness race the service did not foresee: the state changed under the request.
         return Response(

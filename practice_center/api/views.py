@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -22,6 +22,8 @@ from practice_center.api.serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from practice_center.api.tokens import token_create
+from practice_center.auth import login_retry_after
 from practice_center.models import Site, SiteLevel
 from practice_center.scoping import home_station, scope
 from volunteers.models import Volunteer
@@ -37,7 +39,11 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer, 400: OpenApiResponse(description="Wrong user name or password.")},
+        responses={
+            200: TokenResponseSerializer,
+            400: OpenApiResponse(description="Wrong user name or password."),
+            429: OpenApiResponse(description="Too many failed log-ins; wait Retry-After seconds."),
+        },
         auth=[],
         operation_id="auth_token_create",
     )
@@ -47,12 +53,13 @@ class TokenView(APIView):
         user = authenticate(
             request, username=serializer.validated_data["username"], password=serializer.validated_data["password"]
         )
+        if user is None and (retry := login_retry_after(request)):
+            raise Throttled(wait=retry)  # 429 with Retry-After: the same limits as the log-in page
         if user is None:
             raise serializers.ValidationError(
                 {"non_field_errors": [_("The user name or phone number and password do not match.")]}
             )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token_create(user=user)})
 
 
 def me_data(user) -> dict:

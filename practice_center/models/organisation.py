@@ -10,10 +10,11 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from practice_center.text import mask_phone
+from practice_center.text import canonical_code, canonical_phone, mask_phone
 
+# [0-9], not \d: \d also matches full-width and other Unicode digits.
 cn_mobile_validator = RegexValidator(
-    r"^1[3-9]\d{9}$", _("Enter a mainland China mobile number of 11 digits, such as 13812345678.")
+    r"^1[3-9][0-9]{9}$", _("Enter a mainland China mobile number of 11 digits, such as 13812345678.")
 )
 
 
@@ -198,8 +199,8 @@ def generate_join_code() -> str:
 
 
 def normalise_join_code(code: str) -> str:
-    """Accept what people type: lower case, spaces, a dash in the middle."""
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    """Accept what people type: lower case, full width, spaces, a dash in the middle."""
+    return canonical_code(code)
 
 
 class HouseholdQuerySet(models.QuerySet):
@@ -294,6 +295,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.name or self.username
+
+    def save(self, *args, **kwargs) -> None:
+        # One canonical form before the unique index sees it (canonical_phone's docstring).
+        self.phone = canonical_phone(self.phone) or None
+        super().save(*args, **kwargs)
 
     @property
     def masked_phone(self) -> str:

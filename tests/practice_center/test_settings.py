@@ -47,7 +47,7 @@ def test_database_and_redis_urls_switch_to_postgresql_and_redis():
         "True",
         "django.db.backends.postgresql",
         "False",
-        "django.core.cache.backends.redis.RedisCache",
+        "django_redis.cache.RedisCache",
     ]
 
 

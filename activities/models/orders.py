@@ -1,4 +1,4 @@
-"""Categories, the activity menu, orders and scheduled activities."""
+"""Categories, the activity menu and orders (scheduled activities: activities.models.sessions)."""
 
 from __future__ import annotations
 
