@@ -5,8 +5,8 @@ for (`OrderFactory(status="rated")`, `HonourListFactory(status="final")`, `Entry
 so they carry the events, audit rows, notifications and hashes a real one has. Rows written only
 as a side effect of those services have no factory of their own: `OrderEvent` (OrderFactory),
 `HonourEntry` (HonourListFactory), `Account` rows of entries (EntryFactory; AccountFactory for an
-empty one). The helpers `staff_of`, `center_admin`, `resident_at` and `team_at` find or make the
-person a service needs at a site.
+empty one), `ActivityEvent` (written by the activity workflow). The helpers `staff_of`,
+`center_admin`, `resident_at` and `team_at` find or make the person a service needs at a site.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from activities.models import Category, MenuItem, Order
+from activities.models import Activity, ActivityPhoto, Category, Enrollment, MenuItem, Order, Theme
 from points.models import Account, Entry, HonourList, Objection, Product, Redemption, Rule, RuleVersion
 from practice_center.models import (
     AuditEvent,
@@ -290,6 +290,59 @@ class WishFactory(OrderFactory):
             raise ValueError(f"WishFactory reaches submitted or accepted, not {status!r}")
         team = team or team_at(home_station(resident))
         return services.wish_claim(order=wish, team=team, actor=team.leader.user)
+
+
+# ---- activities: scheduled activities (rows: their services are not on main yet; build them
+# through the services once they are, as the orders above are) --------------------------------
+
+
+class ThemeFactory(DjangoModelFactory):
+    """A network-wide theme (学雷锋月) running through March 2027, in the default red."""
+
+    class Meta:
+        model = Theme
+
+    name = factory.Sequence(lambda n: f"学雷锋月{n}")
+    starts_on = datetime.date(2027, 3, 1)
+    ends_on = datetime.date(2027, 3, 31)
+
+
+class ActivityFactory(DjangoModelFactory):
+    """A draft activity at a new station, 10:00–12:00 on 5 March 2027, 20 seats with a waiting
+    list, open to the station's residents, in the seeded "law" category; pass `status=`."""
+
+    class Meta:
+        model = Activity
+
+    site = factory.SubFactory(SiteFactory)
+    title = factory.Sequence(lambda n: f"普法讲座{n}")
+    category = factory.SubFactory(CategoryFactory, code="law")
+    starts_at = datetime.datetime(2027, 3, 5, 2, 0, tzinfo=datetime.UTC)
+    ends_at = datetime.datetime(2027, 3, 5, 4, 0, tzinfo=datetime.UTC)
+    place = "文化礼堂"
+    capacity = 20
+
+
+class EnrollmentFactory(DjangoModelFactory):
+    """A resident of the activity's station enrolled (holding a seat) in a new activity."""
+
+    class Meta:
+        model = Enrollment
+
+    activity = factory.SubFactory(ActivityFactory)
+    person = factory.LazyAttribute(lambda o: resident_at(o.activity.site))
+
+
+class ActivityPhotoFactory(DjangoModelFactory):
+    """A 10×10 JPEG photo of a new activity with a caption (uploads go to MEDIA_ROOT: point it at
+    a temporary folder in the test)."""
+
+    class Meta:
+        model = ActivityPhoto
+
+    activity = factory.SubFactory(ActivityFactory)
+    image = factory.django.ImageField(filename="photo.jpg", format="JPEG", width=10, height=10)
+    caption = "活动现场"
 
 
 # ---- points: rules, ledger, shop, honours -----------------------------------------------------

@@ -76,6 +76,14 @@ def test_an_objection_is_filed_and_may_be_answered():
     assert f.ObjectionFactory(decision="dismissed").decision == "dismissed"
 
 
+def test_the_scheduled_activity_factories_make_their_rows(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    enrollment = f.EnrollmentFactory()
+    assert enrollment.status == "enrolled" and enrollment.person.household.grid.station == enrollment.activity.site
+    assert f.ActivityFactory(theme=f.ThemeFactory()).status == "draft"
+    assert f.ActivityPhotoFactory().image.name.endswith(".jpg")
+
+
 def test_the_other_factories_make_their_rows():
     assert f.ServiceRecordFactory().status == "verified"
     assert f.ProductFactory().is_active
