@@ -68,7 +68,9 @@ def test_a_person_without_a_household_is_told_to_join_one_first(client, town, lo
     login(town.admin)  # a center admin belongs to no station's household
     response = client.post("/volunteers/register/", {"real_name": "中心管理员", "skills": ["法律"]})
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors()
+    assert list(response.context["form"].non_field_errors()) == [
+        zh("Join a household of a station before registering as a volunteer.")
+    ]
 
 
 def test_a_registered_volunteer_is_sent_to_the_own_page(client, town, login):
