@@ -302,7 +302,8 @@ def measure_throughput(n_clients: int = 16, per_client: int = 60) -> None:
     from django.db import connection, transaction
 
     from points.models import Product
-    from points.services import points_adjust, redemption_create
+    from points.services.ledger import points_adjust
+    from points.services.shop import redemption_create
     from practice_center.models import Site, User
 
     admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(

@@ -1,9 +1,20 @@
-"""Admin of the points ledger (pcore). The ledger is read-only here: entries change only
-through points.services, as compensating entries. (pux adds the honours admin below.)"""
+"""Admin of the points ledger and the honours. The ledger is read-only here: entries change
+only through points.services, as compensating entries; honours move through their workflow."""
 
 from django.contrib import admin
 
-from points.models import Account, Entry, HonourEntry, HonourList, Objection, Product, Redemption, Rule, RuleVersion
+from points.models import (
+    Account,
+    Entry,
+    HonourEntry,
+    HonourEvent,
+    HonourList,
+    Objection,
+    Product,
+    Redemption,
+    Rule,
+    RuleVersion,
+)
 
 
 class RuleVersionInline(admin.TabularInline):
@@ -87,12 +98,24 @@ class HonourEntryInline(admin.TabularInline):
         return False
 
 
+class HonourEventInline(admin.TabularInline):
+    """The list's history (workflow steps): written by the services, never edited."""
+
+    model = HonourEvent
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "action", "from_status", "to_status", "actor", "note", "data"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(HonourList)
 class HonourListAdmin(ReadOnlyAdmin):
     list_display = ["kind", "year", "site", "category", "size", "status", "notice_ends_on"]
     list_filter = ["status", "kind", "year"]
     list_select_related = ["site"]
-    inlines = [HonourEntryInline]
+    inlines = [HonourEntryInline, HonourEventInline]
 
 
 @admin.register(Objection)

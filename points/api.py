@@ -1,8 +1,9 @@
 """REST API of civility points (mounted under /api/v1/points/).
 
-Every queryset starts from a model's `visible_to(user)`: households, entries and redemptions
-outside the caller's scope are 404. Changes go through `points.services`; their domain errors
-become 409 with a code and NotAllowed 403 in `practice_center.api.errors`.
+Every queryset starts from a model's `visible_to(user)` (the viewsets through
+`practice_center.api.base`): households, entries and redemptions outside the caller's scope are
+404. Changes go through the modules of `points.services`; their domain errors become 409 with a
+code and NotAllowed 403 in `practice_center.api.errors`.
 """
 
 from __future__ import annotations
@@ -11,14 +12,15 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from points import selectors, services
-from points.models import Entry, Product, RedemptionStatus, SourceType
+from points import selectors
+from points.models import Entry, Product, Redemption, RedemptionStatus, SourceType
+from points.rankings import current_year, household_rank
 from points.serializers import (
     AccountSerializer,
     AwardInputSerializer,
@@ -31,6 +33,8 @@ from points.serializers import (
     RedemptionSerializer,
     RuleSerializer,
 )
+from points.services import awards, ledger, shop
+from practice_center.api.base import ScopedListRetrieveCreateViewSet, ScopedQuerysetMixin, ScopedReadOnlyViewSet
 from practice_center.models import Household
 
 CONFLICT = OpenApiResponse(description='The state forbids it: `{"detail", "code"}`.')
@@ -68,14 +72,6 @@ def household_for(request) -> Household:
     return household
 
 
-def _rank_in_station(household: Household) -> int | None:
-    try:
-        from points.rankings import current_year, household_rank
-    except ImportError:  # the rankings module is optional for the ledger
-        return None
-    return household_rank(household=household, period=current_year())
-
-
 class AccountView(APIView):
     @extend_schema(parameters=[HOUSEHOLD_PARAM], responses=AccountSerializer, summary="A household's balance")
     def get(self, request):
@@ -84,26 +80,21 @@ class AccountView(APIView):
             "household": household.pk,
             "household_name": household.name,
             "balance": selectors.balance_of(household),
-            "rank_in_station": _rank_in_station(household),
+            "rank_in_station": household_rank(household=household, period=current_year()),
         }
         return Response(AccountSerializer(data).data)
 
 
-class EntryList(generics.ListAPIView):
+class EntryList(ScopedQuerysetMixin, generics.ListAPIView):
     """The household's ledger, newest first."""
 
     serializer_class = EntrySerializer
+    queryset = Entry.objects.select_related("rule", "rule_version").order_by("-sequence")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user
             return Entry.objects.none()
-        household = household_for(self.request)
-        return (
-            Entry.objects.visible_to(self.request.user)
-            .filter(account__household=household)
-            .select_related("rule", "rule_version")
-            .order_by("-sequence")
-        )
+        return super().get_queryset().filter(account__household=household_for(self.request))
 
     @extend_schema(parameters=[HOUSEHOLD_PARAM])
     def get(self, request, *args, **kwargs):
@@ -120,7 +111,7 @@ class EntryCorrect(APIView):
         entry = get_object_or_404(Entry.objects.visible_to(request.user).select_related("account__household"), pk=pk)
         data = CorrectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        correction = services.entry_correct(entry=entry, actor=request.user, reason=data.validated_data["reason"])
+        correction = ledger.entry_correct(entry=entry, actor=request.user, reason=data.validated_data["reason"])
         return Response(EntrySerializer(correction).data, status=status.HTTP_201_CREATED)
 
 
@@ -154,7 +145,7 @@ class AwardCreate(APIView):
         if household is None:
             raise NotFound()
         source = values.get("source")
-        entry = services.points_award(
+        entry = awards.points_award(
             household=household,
             rule=values["rule"],
             actor=request.user,
@@ -167,29 +158,35 @@ class AwardCreate(APIView):
         return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
 
-class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+class ProductViewSet(ScopedReadOnlyViewSet):
     """Goods of the points supermarket: residents see their station's and those above it."""
 
     serializer_class = ProductSerializer
+    queryset = Product.objects.filter(is_active=True).select_related("site")
 
     def get_queryset(self):
-        return selectors.products_for(self.request.user, site_id=_int_param(self.request, "site"))
+        queryset = super().get_queryset()
+        site_id = _int_param(self.request, "site")
+        return queryset if site_id is None else queryset.filter(site_id=site_id)
 
     @extend_schema(parameters=[OpenApiParameter("site", OpenApiTypes.INT, description="Only goods of this site.")])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
 
-class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RedemptionViewSet(ScopedListRetrieveCreateViewSet):
     """The household's redemptions; staff: those of their sites. Reserve, hand over, cancel."""
 
     serializer_class = RedemptionSerializer
+    queryset = Redemption.objects.select_related("product__site", "household").order_by("-created_at", "-id")
 
     def get_queryset(self):
         status_filter = self.request.query_params.get("status") or None
         if status_filter is not None and status_filter not in RedemptionStatus.values:
             raise ValidationError({"status": [_("Not a redemption status.")]})
-        qs = selectors.redemptions_for(self.request.user, status=status_filter)
+        qs = super().get_queryset()
+        if status_filter:
+            qs = qs.filter(status=status_filter)
         code = (self.request.query_params.get("pickup_code") or "").strip().upper()
         if code:
             qs = qs.filter(pickup_code=code[:16])
@@ -215,7 +212,7 @@ class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         product = Product.objects.visible_to(request.user).filter(pk=data.validated_data["product"]).first()
         if product is None:
             raise ValidationError({"product": [_("No such item on offer to you.")]})
-        redemption = services.redemption_create(
+        redemption = shop.redemption_create(
             user=request.user, product=product, quantity=data.validated_data["quantity"]
         )
         return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)
@@ -230,7 +227,7 @@ class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         redemption = self.get_object()
         data = FulfilInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        redemption = services.redemption_fulfil(
+        redemption = shop.redemption_fulfil(
             redemption=redemption, actor=request.user, pickup_code=data.validated_data["pickup_code"]
         )
         return Response(RedemptionSerializer(redemption).data)
@@ -245,7 +242,7 @@ class RedemptionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         redemption = self.get_object()
         data = CancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        redemption = services.redemption_cancel(
+        redemption = shop.redemption_cancel(
             redemption=redemption, actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(RedemptionSerializer(redemption).data)

@@ -6,7 +6,6 @@ Paginated like every list (`count`, `next`, `previous`, `results`); each result 
 
 from __future__ import annotations
 
-from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,9 +13,9 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 
+from points.permissions import may_see_full_names
 from points.rankings import BASIS_TEXT, TIE_BREAK_TEXT, parse_category, parse_period, ranking, ranking_site_for
 from practice_center.models import Site
-from practice_center.scoping import scope
 from practice_center.text import mask_name
 
 
@@ -65,6 +64,8 @@ class RankingQuerySerializer(serializers.Serializer):
 
 
 class RankingView(GenericAPIView):
+    """Households ranked by points earned in a period (`points.rankings`)."""
+
     serializer_class = RankingRowSerializer
 
     @extend_schema(
@@ -93,14 +94,10 @@ class RankingView(GenericAPIView):
         context = {
             "request": request,
             "own_household": request.user.household_id,
-            "full_names": scope(request.user).manages_site(site),
+            "full_names": may_see_full_names(request.user, site),
         }
         serializer = RankingRowSerializer(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
 
     def get_queryset(self):  # for the schema generator only
         return Site.objects.none()
-
-
-# Mounted by one line in points/api_urls.py: path("", include("points.api_rankings")).
-urlpatterns = [path("points/rankings/", RankingView.as_view(), name="points-rankings")]

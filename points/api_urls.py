@@ -1,9 +1,10 @@
-"""/api/v1/points/...: the ledger, rules, awards and the shop (pcore); rankings (pux)."""
+"""/api/v1/points/...: the ledger, rules, awards, the shop and rankings."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from points.api import AccountView, AwardCreate, EntryCorrect, EntryList, ProductViewSet, RedemptionViewSet, RuleList
+from points.api_rankings import RankingView
 
 router = SimpleRouter()
 router.register("points/products", ProductViewSet, basename="points-product")
@@ -15,6 +16,6 @@ urlpatterns = [
     path("points/entries/<int:pk>/correct/", EntryCorrect.as_view(), name="points-entry-correct"),
     path("points/rules/", RuleList.as_view(), name="points-rules"),
     path("points/awards/", AwardCreate.as_view(), name="points-awards"),
+    path("points/rankings/", RankingView.as_view(), name="points-rankings"),
     *router.urls,
 ]
-urlpatterns += __import__("points.api_rankings", fromlist=["urlpatterns"]).urlpatterns  # GET points/rankings/ (pux)

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from points.exceptions import PointsError
 from points.models import Entry, Product, Redemption, Rule, RuleVersion
-from points.services import points_award, redemption_cancel, redemption_create, redemption_fulfil
+from points.services.awards import points_award
+from points.services.shop import redemption_cancel, redemption_create, redemption_fulfil
 from practice_center.demo import DemoTown
 from practice_center.selectors import staff_of
 

@@ -56,3 +56,43 @@ class AlreadyCorrected(PointsError):
 
 class RedemptionNotReserved(InvalidTransition):
     default_message = _("This redemption was already handed over or cancelled.")
+
+
+# ---- honours ---------------------------------------------------------------------------------
+class HonourListExists(DomainError):
+    code = "honour_list_exists"
+    default_message = _(
+        "A list for this honour, year, site and category already exists; withdraw it before freezing a new one."
+    )
+
+
+class EmptyRanking(DomainError):
+    code = "empty_ranking"
+    default_message = _("No household earned points in that year and scope, so there is nothing to freeze.")
+
+
+class NoticeNotOver(DomainError):
+    code = "notice_not_over"
+    default_message = _("The public notice period is not over yet.")
+
+
+class ObjectionsUnanswered(DomainError):
+    code = "objections_unanswered"
+    default_message = _("Answer every objection before making the list final.")
+
+
+class ObjectionUpheld(DomainError):
+    code = "objection_upheld"
+    default_message = _(
+        "An objection was upheld: withdraw this list and freeze a corrected one instead of making it final."
+    )
+
+
+class NoticeClosed(DomainError):
+    code = "notice_closed"
+    default_message = _("Objections are accepted only while the list is in public notice.")
+
+
+class AlreadyAnswered(DomainError):
+    code = "already_answered"
+    default_message = _("This objection has already been answered.")

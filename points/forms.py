@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from points.honours_services import MAX_LIST_SIZE
 from points.models import HonourKind, ObjectionDecision
 from points.rankings import parse_category, parse_period
-from points.services import MAX_QUANTITY, check_upload
+from points.services.catalogue import check_upload
+from points.services.honours import MAX_LIST_SIZE
+from points.services.shop import MAX_QUANTITY
 from practice_center.models import HouseholdCategory
 
 

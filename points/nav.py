@@ -5,24 +5,25 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from points.permissions import is_staff
+from points.selectors import balance_of
 from practice_center.navigation import NavItem
-from practice_center.scoping import scope
 
 
 def nav_items(request) -> list[NavItem]:
+    """The menu entries: points for everybody signed in; the desks for staff."""
     user = request.user
     if not user.is_authenticated:
         return []
     items = [NavItem(_("Points"), reverse("points:home"), order=40)]
-    if scope(user).is_staff_anywhere:
+    if is_staff(user):
         items.append(NavItem(_("Hand over goods"), reverse("points:fulfil"), order=41))
         items.append(NavItem(_("Products and stock"), reverse("points:products"), order=44))
     return items
 
 
 def home_actions(request) -> list[NavItem]:
-    from points.selectors import balance_of
-
+    """The home page's buttons: my points and the shop for residents; the desks for staff."""
     user = request.user
     if not user.is_authenticated:
         return []
@@ -32,7 +33,7 @@ def home_actions(request) -> list[NavItem]:
             NavItem(_("My points"), reverse("points:home"), order=40, badge=balance_of(user.household) or None)
         )
         actions.append(NavItem(_("Points supermarket"), reverse("points:shop"), order=41))
-    if scope(user).is_staff_anywhere:
+    if is_staff(user):
         actions.append(NavItem(_("Award points"), reverse("points:award"), order=42))
         actions.append(NavItem(_("Hand over goods"), reverse("points:fulfil"), order=43))
         actions.append(NavItem(_("Products and stock"), reverse("points:products"), order=44))

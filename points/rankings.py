@@ -12,7 +12,7 @@ What counts, stated once here and repeated on the page and in the API docs:
 - Only households that earned points in the period are ranked.
 
 Who may see which ranking: staff rank any site of their subtrees; everybody else ranks the own
-station (`ranking_site_for`). Residents see the other households' names masked.
+station (`points.permissions.may_see_ranking`). Residents see the other households' names masked.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from points.models import Entry, EntryKind
+from points.permissions import may_see_ranking, ranking_sites
 from practice_center.exceptions import NotAllowed
 from practice_center.models import Household, HouseholdCategory, Site
-from practice_center.scoping import home_station, scope
 from volunteers.models import RecordStatus, ServiceRecord
 
 RANKED_KINDS = (EntryKind.EARN, EntryKind.ADJUST)
@@ -86,6 +86,7 @@ class Period:
 
 
 def current_year() -> Period:
+    """The current calendar year in local time (Asia/Shanghai)."""
     return Period(timezone.localdate().year)
 
 
@@ -115,29 +116,15 @@ def parse_category(value: str | None) -> str:
     return value
 
 
-def ranking_sites(user) -> list[Site]:
-    """The sites whose ranking the user may open: the managed subtrees' roots, or the own station."""
-    sc = scope(user)
-    if sc.is_superuser and not sc.staff_sites:
-        return list(Site.objects.filter(parent__isnull=True))
-    if sc.staff_sites:
-        return sc.staff_sites
-    station = home_station(user)
-    return [station] if station is not None else []
-
-
 def ranking_site_for(user, site: Site | None) -> Site:
-    """The site to rank for `user`: `site` if allowed (NotAllowed if not), else the default."""
-    sc = scope(user)
+    """The site to rank for `user`: `site` if the user may see its ranking, else NotAllowed;
+    None: the first of `points.permissions.ranking_sites` (NotAllowed if there is none)."""
     if site is None:
         sites = ranking_sites(user)
         if not sites:
             raise NotAllowed(_("You belong to no station, so there is no ranking to show you."))
         return sites[0]
-    if sc.manages_site(site):
-        return site
-    station = home_station(user)
-    if station is not None and station.pk == site.pk:
+    if may_see_ranking(user, site):
         return site
     raise NotAllowed(_("You may only see the ranking of your own station."))
 

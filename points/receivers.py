@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import prefetch_related_objects
 
 from points.models import SourceType
-from points.services import points_award_automatic
+from points.services.awards import points_award_automatic
 
 SERVICE_HOUR_RULE = "service_hour"
 FIVE_STAR_RULE = "five_star_bonus"

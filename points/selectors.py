@@ -1,16 +1,17 @@
 """Reads of balances, ledgers, rules and the shop that pages and the API share.
 
-(Rankings live in points/rankings.py.)
+Rows are scoped by the models' `visible_to(user)` / `managed_by(user)`; rankings live in
+points/rankings.py.
 """
 
 from __future__ import annotations
 
 from django.db.models import IntegerField, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from points.models import Account, Entry, Product, Redemption, Rule, RuleVersion
+from points.models import Account, Entry, Product, Redemption, RedemptionStatus, Rule, RuleVersion
 from practice_center.models import Household, User
-from practice_center.scoping import home_station
 
 
 def balance_of(household: Household) -> int:
@@ -19,6 +20,7 @@ def balance_of(household: Household) -> int:
 
 
 def account_of(household: Household) -> Account | None:
+    """The household's account with its household, or None before its first entry."""
     return Account.objects.filter(household=household).select_related("household").first()
 
 
@@ -47,8 +49,6 @@ def rules_in_force() -> QuerySet[Rule]:
 
 def current_version(rule: Rule, at=None) -> RuleVersion | None:
     """The version in force at `at` (now), read from prefetched versions."""
-    from django.utils import timezone
-
     at = at or timezone.now()
     for version in sorted(rule.versions.all(), key=lambda v: v.effective_from, reverse=True):
         if version.effective_from <= at:
@@ -56,36 +56,16 @@ def current_version(rule: Rule, at=None) -> RuleVersion | None:
     return None
 
 
-def products_for(user: User, *, site_id: int | None = None) -> QuerySet[Product]:
-    """Goods the user may see (residents: their station and the sites above), active ones."""
-    qs = Product.objects.visible_to(user).filter(is_active=True).select_related("site")
-    if site_id is not None:
-        qs = qs.filter(site_id=site_id)
-    return qs
-
-
 def redeemable_products(user: User) -> QuerySet[Product]:
     """What a resident can redeem: active goods at the own station and the sites above it."""
-    station = home_station(user) if user.is_authenticated and user.household_id else None
-    if station is None:
-        return Product.objects.none()
-    return Product.objects.filter(site_id__in=station.ancestor_ids(), is_active=True).select_related("site")
-
-
-def redemptions_for(user: User, *, status: str | None = None) -> QuerySet[Redemption]:
-    """Redemptions the user may see: the own household's; staff: those of their subtrees."""
-    qs = Redemption.objects.visible_to(user).select_related("product__site", "household")
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-created_at", "-id")
+    return Product.objects.redeemable_by(user).select_related("site")
 
 
 def reserved_at_sites_of(user: User) -> QuerySet[Redemption]:
-    """Staff's pickup queue: goods reserved at sites they manage."""
-    from practice_center.scoping import scope
-
+    """Staff's pickup queue: goods reserved at sites they manage, oldest first."""
     return (
-        Redemption.objects.filter(scope(user).site_q("product__site"), status="reserved")
+        Redemption.objects.managed_by(user)
+        .filter(status=RedemptionStatus.RESERVED)
         .select_related("product__site", "household")
         .order_by("created_at", "id")
     )
@@ -95,14 +75,12 @@ def products_managed_by(user: User) -> QuerySet[Product]:
     """Staff's products and stock page: the goods of the sites they manage (on offer or not),
     each with `reserved`, the quantity reserved and not yet handed over. One query: the sum is
     a grouped join served by the (status, product) index of redemptions."""
-    from practice_center.scoping import scope
-
     return (
-        Product.objects.filter(scope(user).site_q("site"))
+        Product.objects.managed_by(user)
         .select_related("site")
         .annotate(
             reserved=Coalesce(
-                Sum("redemptions__quantity", filter=Q(redemptions__status="reserved")),
+                Sum("redemptions__quantity", filter=Q(redemptions__status=RedemptionStatus.RESERVED)),
                 Value(0),
                 output_field=IntegerField(),
             )

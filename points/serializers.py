@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from points.models import Entry, Product, Redemption, Rule, SourceType
 from points.selectors import current_version
-from points.services import MAX_QUANTITY
+from points.services.shop import MAX_QUANTITY
 
 
 class AccountSerializer(serializers.Serializer):

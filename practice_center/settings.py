@@ -74,6 +74,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "practice_center.urls"
+CSRF_FAILURE_VIEW = "practice_center.errors.csrf_failure"
 WSGI_APPLICATION = "practice_center.wsgi.application"
 
 TEMPLATES = [
@@ -255,7 +256,6 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Many models have a `status`; name each choice set so the schema has no enum collisions.

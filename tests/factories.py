@@ -384,9 +384,9 @@ class RuleVersionFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, rule, points, effective_from, note, actor):
-        from points import services
+        from points.services import catalogue
 
-        return services.rule_change_points(
+        return catalogue.rule_change_points(
             rule=rule, points=points, effective_from=effective_from, note=note, actor=actor or center_admin()
         )
 
@@ -401,9 +401,9 @@ class AccountFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, household):
-        from points import services
+        from points.services import ledger
 
-        return services.account_for(household)
+        return ledger.account_for(household)
 
 
 class EntryFactory(factory.Factory):
@@ -427,12 +427,12 @@ class EntryFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, household, amount, rule, quantity, at, note, actor, by_system):
-        from points import services
+        from points.services import awards, ledger
 
         actor = None if by_system else actor or staff_of(household.grid.station)
         if rule is None:
-            return services.points_adjust(household=household, amount=amount, actor=actor, reason=note)
-        return services.points_award(household=household, rule=rule, actor=actor, quantity=quantity, note=note, at=at)
+            return ledger.points_adjust(household=household, amount=amount, actor=actor, reason=note)
+        return awards.points_award(household=household, rule=rule, actor=actor, quantity=quantity, note=note, at=at)
 
 
 class ProductFactory(DjangoModelFactory):
@@ -462,16 +462,16 @@ class RedemptionFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, product, user, quantity, status):
-        from points import services
+        from points.services import shop
 
         user = user or resident_at(product.site)
         staff = staff_of(product.site)
         EntryFactory(household=user.household, amount=product.price * quantity, actor=staff_of(home_station(user)))
-        redemption = services.redemption_create(user=user, product=product, quantity=quantity)
+        redemption = shop.redemption_create(user=user, product=product, quantity=quantity)
         if status == "fulfilled":
-            return services.redemption_fulfil(redemption=redemption, actor=staff, pickup_code=redemption.pickup_code)
+            return shop.redemption_fulfil(redemption=redemption, actor=staff, pickup_code=redemption.pickup_code)
         if status == "cancelled":
-            return services.redemption_cancel(redemption=redemption, actor=staff, reason="不要了")
+            return shop.redemption_cancel(redemption=redemption, actor=staff, reason="不要了")
         if status != "reserved":
             raise ValueError(f"RedemptionFactory cannot reach status {status!r}")
         return redemption
@@ -503,7 +503,7 @@ class HonourListFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, status, site, year, kind, category, size, actor):
-        from points import honours_services as hs
+        from points.services import honours as hs
 
         if site is None:
             site = SiteFactory()
@@ -544,7 +544,7 @@ class ObjectionFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, honour_list, author, text, decision, answer):
-        from points import honours_services as hs
+        from points.services import honours as hs
 
         author = author or resident_at(honour_list.site)
         objection = hs.objection_file(honour_list=honour_list, author=author, text=text)

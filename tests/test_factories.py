@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from activities.services import TRANSITIONS
-from points.honours_services import TRANSITIONS as HONOURS
+from points.workflows import HONOURS
 from tests import factories as f
 from tests.workflow import statuses
 

@@ -4,20 +4,32 @@ A staff member freezes the ranking of a year, a site subtree and a household cat
 `HonourList` whose `HonourEntry` rows copy rank, points and hours at that moment: later ledger
 entries never change a frozen list. The list is then published for a notice period of working
 days, residents of the scope file `Objection`s, staff answer each one, and once the period is
-over and nothing is left unanswered the list is made final. Services live in
-`points/honours_services.py`.
+over and nothing is left unanswered the list is made final. Every step leaves an `HonourEvent`.
+Services live in `points/services/honours.py`, the status map in `points/workflows.py`.
 """
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from practice_center.models import Household, HouseholdCategory, Site
+from practice_center.scoping import home_station, scope
 
-__all__ = ["HonourKind", "HonourStatus", "HonourList", "HonourEntry", "ObjectionDecision", "Objection"]
+__all__ = [
+    "HonourKind",
+    "HonourStatus",
+    "HonourList",
+    "HonourEntry",
+    "HonourEvent",
+    "ObjectionDecision",
+    "Objection",
+]
 
 
 class HonourKind(models.TextChoices):
@@ -36,8 +48,6 @@ class HonourListQuerySet(models.QuerySet):
     def visible_to(self, user) -> HonourListQuerySet:
         """Staff see every list of their subtree; residents see published and final lists whose
         scope contains their station."""
-        from practice_center.scoping import home_station, scope
-
         sc = scope(user)
         if sc.is_superuser:
             return self
@@ -46,6 +56,10 @@ class HonourListQuerySet(models.QuerySet):
         if station is not None:
             q |= Q(site_id__in=station.ancestor_ids(), status__in=[HonourStatus.NOTICE, HonourStatus.FINAL])
         return self.filter(q)
+
+    def managed_by(self, user) -> HonourListQuerySet:
+        """Lists of the sites in the subtrees the user manages as staff (who run their workflow)."""
+        return self.filter(scope(user).site_q("site"))
 
 
 class HonourList(models.Model):
@@ -114,6 +128,25 @@ class HonourList(models.Model):
     def __str__(self) -> str:
         return f"{self.year} {self.get_kind_display()} · {self.site}"
 
+    def notice_is_open(self, *, now: datetime.datetime | None = None) -> bool:
+        """Objections are taken from publication until the end of the notice's last day
+        (local time, Asia/Shanghai)."""
+        if self.status != HonourStatus.NOTICE or self.notice_ends_on is None:
+            return False
+        return timezone.localdate(now or timezone.now()) <= self.notice_ends_on
+
+    def notice_is_over(self, *, now: datetime.datetime | None = None) -> bool:
+        """True once the notice's last day has passed (local time)."""
+        if self.notice_ends_on is None:
+            return False
+        return timezone.localdate(now or timezone.now()) > self.notice_ends_on
+
+
+class HonourEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> HonourEntryQuerySet:
+        """The entries of the lists the user sees."""
+        return self.filter(honour_list__in=HonourList.objects.visible_to(user).values("pk"))
+
 
 class HonourEntry(models.Model):
     """One household on a frozen honour list: rank, points and hours copied at freeze time,
@@ -127,6 +160,8 @@ class HonourEntry(models.Model):
     category = models.CharField(_("category"), max_length=16, choices=HouseholdCategory.choices)
     points = models.IntegerField(_("points"))
     hours = models.DecimalField(_("service hours"), max_digits=9, decimal_places=2)
+
+    objects = HonourEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("honour list entry")
@@ -147,6 +182,39 @@ class HonourEntry(models.Model):
         super().save(*args, **kwargs)
 
 
+class HonourEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> HonourEventQuerySet:
+        """The history of the lists the user sees."""
+        return self.filter(honour_list__in=HonourList.objects.visible_to(user).values("pk"))
+
+
+class HonourEvent(models.Model):
+    """One step of an honour list's workflow (freeze, publish, finalise, withdraw): who, when,
+    from which status to which, and what the step carried (`data`, JSON: a reason)."""
+
+    honour_list = models.ForeignKey(HonourList, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from status"), max_length=16, blank=True)
+    to_status = models.CharField(_("to status"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    objects = HonourEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("honour list event")
+        verbose_name_plural = _("honour list events")
+        # The list's history in order: served by the foreign key's index plus a sort of a few rows.
+        ordering = ["honour_list", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.honour_list_id} {self.action}: {self.from_status} → {self.to_status}"
+
+
 class ObjectionDecision(models.TextChoices):
     PENDING = "", _("Not yet answered")
     DISMISSED = "dismissed", _("Dismissed")
@@ -156,13 +224,15 @@ class ObjectionDecision(models.TextChoices):
 class ObjectionQuerySet(models.QuerySet):
     def visible_to(self, user) -> ObjectionQuerySet:
         """Staff see objections to the lists of their subtree; a resident sees the own."""
-        from practice_center.scoping import scope
-
         sc = scope(user)
         if sc.is_superuser:
             return self
         own = Q(author_id=sc.user_id) if sc.user_id else Q(pk__in=[])
         return self.filter(sc.site_q("honour_list__site") | own)
+
+    def managed_by(self, user) -> ObjectionQuerySet:
+        """Objections to the lists of the sites in the subtrees the user manages (who answer them)."""
+        return self.filter(scope(user).site_q("honour_list__site"))
 
 
 class Objection(models.Model):

@@ -20,8 +20,31 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from practice_center.models import Household, Site
+from practice_center.scoping import home_station, scope
 
 GENESIS_HASH = "0" * 64
+
+# The fields an entry's hash covers, as (key in the canonical JSON, attribute of `Entry`). The one
+# list: `Entry.canonical()` serialises these, `verify_points_ledger` loads these, and the test of the
+# SQL function `points_redeem` (migration 0005) checks that its JSON has exactly these keys.
+HASHED_FIELDS: tuple[tuple[str, str], ...] = (
+    ("account", "account_id"),
+    ("sequence", "sequence"),
+    ("amount", "amount"),
+    ("kind", "kind"),
+    ("rule", "rule_id"),
+    ("rule_version", "rule_version_id"),
+    ("source_type", "source_type"),
+    ("source_id", "source_id"),
+    ("evidence", "evidence"),
+    ("attachment", "attachment"),
+    ("corrects", "corrects_id"),
+    ("actor", "actor_id"),
+    ("at", "created_at"),
+    ("note", "note"),
+    ("balance_after", "balance_after"),
+    ("prev_hash", "prev_hash"),
+)
 
 
 class EntryKind(models.TextChoices):
@@ -50,8 +73,12 @@ AWARDER_SYSTEM = "system"
 
 class RuleQuerySet(models.QuerySet):
     def visible_to(self, user) -> RuleQuerySet:
-        # The rules are public: residents should know how points are earned.
+        """Every rule: the rules are public, residents should know how points are earned."""
         return self.all()
+
+    def managed_by(self, user) -> RuleQuerySet:
+        """Every rule for a center admin (who alone edits them); none for anybody else."""
+        return self.all() if scope(user).is_center_admin else self.none()
 
     def active(self) -> RuleQuerySet:
         return self.filter(is_active=True)
@@ -107,6 +134,16 @@ class Rule(models.Model):
         return self.site_id is None or site.path.startswith(self.site.path)
 
 
+class RuleVersionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RuleVersionQuerySet:
+        """Every version: a rule's history is as public as the rule."""
+        return self.all()
+
+    def managed_by(self, user) -> RuleVersionQuerySet:
+        """Every version for a center admin; none for anybody else."""
+        return self.all() if scope(user).is_center_admin else self.none()
+
+
 class RuleVersion(models.Model):
     """The points a rule is worth from `effective_from` on. Entries keep the version that made them."""
 
@@ -119,6 +156,8 @@ class RuleVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RuleVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rule version")
@@ -136,9 +175,12 @@ class RuleVersion(models.Model):
 
 class AccountQuerySet(models.QuerySet):
     def visible_to(self, user) -> AccountQuerySet:
-        from practice_center.scoping import scope
-
+        """The own household's account; staff and grid workers: those of the households they see."""
         return self.filter(scope(user).household_q("household__"))
+
+    def managed_by(self, user) -> AccountQuerySet:
+        """Accounts of households at stations in the subtrees the user manages as staff."""
+        return self.filter(scope(user).site_q("household__grid__station"))
 
 
 class Account(models.Model):
@@ -169,9 +211,12 @@ class Account(models.Model):
 
 class EntryQuerySet(models.QuerySet):
     def visible_to(self, user) -> EntryQuerySet:
-        from practice_center.scoping import scope
-
+        """Entries of the accounts the user sees (`Account.objects.visible_to`)."""
         return self.filter(scope(user).household_q("account__household__"))
+
+    def managed_by(self, user) -> EntryQuerySet:
+        """Entries of households at stations in the subtrees the user manages as staff."""
+        return self.filter(scope(user).site_q("account__household__grid__station"))
 
 
 class Entry(models.Model):
@@ -259,26 +304,16 @@ class Entry(models.Model):
 
     # ---- the hash chain -------------------------------------------------------------------
     def canonical(self) -> bytes:
-        """The content the hash covers, serialised the same way on every database."""
-        at = self.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        content = {
-            "account": self.account_id,
-            "sequence": self.sequence,
-            "amount": self.amount,
-            "kind": self.kind,
-            "rule": self.rule_id,
-            "rule_version": self.rule_version_id,
-            "source_type": self.source_type,
-            "source_id": self.source_id,
-            "evidence": self.evidence,
-            "attachment": self.attachment.name if self.attachment else "",
-            "corrects": self.corrects_id,
-            "actor": self.actor_id,
-            "at": at,
-            "note": self.note,
-            "balance_after": self.balance_after,
-            "prev_hash": self.prev_hash,
-        }
+        """The content the hash covers (`HASHED_FIELDS`), serialised the same way on every
+        database: sorted keys, no spaces, UTF-8; the time in UTC with microseconds."""
+        content = {}
+        for key, attribute in HASHED_FIELDS:
+            value = getattr(self, attribute)
+            if attribute == "created_at":
+                value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            elif attribute == "attachment":
+                value = value.name if value else ""
+            content[key] = value
         return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def compute_hash(self) -> str:
@@ -289,8 +324,6 @@ class ProductQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProductQuerySet:
         """Residents see the goods of their station and of the sites above it; staff see their
         subtrees too."""
-        from practice_center.scoping import home_station, scope
-
         sc = scope(user)
         if sc.is_superuser:
             return self.all()
@@ -299,6 +332,17 @@ class ProductQuerySet(models.QuerySet):
         if station is not None:
             q |= Q(site_id__in=station.ancestor_ids())
         return self.filter(q)
+
+    def managed_by(self, user) -> ProductQuerySet:
+        """Goods of the sites in the subtrees the user manages (on offer or not)."""
+        return self.filter(scope(user).site_q("site"))
+
+    def redeemable_by(self, user) -> ProductQuerySet:
+        """Active goods a resident may redeem: at the own station and the sites above it."""
+        station = home_station(user) if user.is_authenticated and user.household_id else None
+        if station is None:
+            return self.none()
+        return self.filter(site_id__in=station.ancestor_ids(), is_active=True)
 
 
 class Product(models.Model):
@@ -338,10 +382,12 @@ class RedemptionStatus(models.TextChoices):
 class RedemptionQuerySet(models.QuerySet):
     def visible_to(self, user) -> RedemptionQuerySet:
         """The own household's redemptions; staff: those of households and products in their subtrees."""
-        from practice_center.scoping import scope
-
         sc = scope(user)
         return self.filter(sc.household_q("household__") | sc.site_q("product__site"))
+
+    def managed_by(self, user) -> RedemptionQuerySet:
+        """Redemptions of goods held at the sites in the subtrees the user manages (who hand them over)."""
+        return self.filter(scope(user).site_q("product__site"))
 
 
 class Redemption(models.Model):
@@ -405,6 +451,7 @@ class Redemption(models.Model):
 
 __all__ = [
     "GENESIS_HASH",
+    "HASHED_FIELDS",
     "AWARDER_SYSTEM",
     "EntryKind",
     "SourceType",

@@ -1,8 +1,9 @@
-"""Helpers of the ledger tests (pcore): put points on an account, award a rule."""
+"""Helpers of the ledger tests: put points on an account, award a rule."""
 
 from __future__ import annotations
 
-from points.services import points_adjust, points_award
+from points.services.awards import points_award
+from points.services.ledger import points_adjust
 
 
 def give(household, staff, points: int):

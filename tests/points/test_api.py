@@ -7,7 +7,7 @@ import pytest
 
 from points.models import Entry, EntryKind, Redemption, RedemptionStatus
 from points.selectors import balance_of
-from points.services import redemption_create
+from points.services.shop import redemption_create
 from practice_center.models import User
 from tests.points.ledger_helpers import award, give
 

@@ -10,7 +10,8 @@ from django.db import close_old_connections, connection
 from points.exceptions import AlreadyAwarded, InsufficientPoints, OutOfStock
 from points.models import Account, Entry, Product, Redemption
 from points.selectors import ledger_sum
-from points.services import points_award, redemption_create
+from points.services.awards import points_award
+from points.services.shop import redemption_create
 from practice_center.models import User
 from tests.points.ledger_helpers import give
 

@@ -9,8 +9,18 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from points import honours_services as hs
+from points.exceptions import (
+    AlreadyAnswered,
+    EmptyRanking,
+    HonourListExists,
+    NoticeClosed,
+    NoticeNotOver,
+    ObjectionsUnanswered,
+    ObjectionUpheld,
+)
 from points.models import HonourEntry, HonourList, HonourStatus, Objection
+from points.services import honours as hs
+from points.workflows import HONOURS
 from practice_center.exceptions import InvalidTransition, NotAllowed
 from tests.factories import HonourListFactory
 from tests.points.test_rankings import at, post_entry
@@ -103,12 +113,12 @@ def test_staff_of_another_station_cannot_freeze_station_a(scored):
 
 def test_a_second_live_list_for_the_same_scope_is_refused(scored):
     freeze(scored)
-    with pytest.raises(hs.HonourListExists):
+    with pytest.raises(HonourListExists):
         freeze(scored)
 
 
 def test_a_list_with_nobody_ranked_is_refused(town):
-    with pytest.raises(hs.EmptyRanking):
+    with pytest.raises(EmptyRanking):
         freeze(town)
 
 
@@ -142,11 +152,11 @@ HONOUR_STEPS = {
 
 
 def test_every_step_of_the_honours_map_has_a_service_and_the_factory_reaches_every_status(db):
-    assert set(HONOUR_STEPS) == {action for action, _status in wrong_moves(hs.TRANSITIONS)}
-    assert [HonourListFactory(status=s).status for s in statuses(hs.TRANSITIONS)] == statuses(hs.TRANSITIONS)
+    assert set(HONOUR_STEPS) == {action for action, _status in wrong_moves(HONOURS)}
+    assert [HonourListFactory(status=s).status for s in statuses(HONOURS)] == statuses(HONOURS)
 
 
-@pytest.mark.parametrize(("action", "status"), wrong_moves(hs.TRANSITIONS))
+@pytest.mark.parametrize(("action", "status"), wrong_moves(HONOURS))
 def test_each_step_from_a_wrong_status_is_an_invalid_transition(db, action, status):
     honour_list = HonourListFactory(status=status)
     with pytest.raises(InvalidTransition) as caught:
@@ -170,13 +180,13 @@ def test_a_resident_of_another_station_cannot_object(scored):
 
 def test_objections_are_refused_after_the_notice_ends(scored):
     honour_list = published(scored)
-    with time_machine.travel(day(8), tick=False), pytest.raises(hs.NoticeClosed):
+    with time_machine.travel(day(8), tick=False), pytest.raises(NoticeClosed):
         hs.objection_file(honour_list=honour_list, author=scored.resident_a, text="晚了")
 
 
 def test_objections_are_refused_before_publication(scored):
     honour_list = freeze(scored)
-    with pytest.raises(hs.NoticeClosed):
+    with pytest.raises(NoticeClosed):
         hs.objection_file(honour_list=honour_list, author=scored.resident_a, text="太早")
 
 
@@ -196,13 +206,13 @@ def objected(town):
 
 def test_a_list_cannot_be_made_final_during_the_notice(scored):
     honour_list = published(scored)
-    with time_machine.travel(day(7), tick=False), pytest.raises(hs.NoticeNotOver):  # the last day, 2027-01-13
+    with time_machine.travel(day(7), tick=False), pytest.raises(NoticeNotOver):  # the last day, 2027-01-13
         hs.honour_list_finalise(honour_list=honour_list, actor=scored.staff_a)
 
 
 def test_a_list_cannot_be_made_final_with_an_unanswered_objection(scored):
     honour_list, _objection = objected(scored)
-    with time_machine.travel(day(8), tick=False), pytest.raises(hs.ObjectionsUnanswered):
+    with time_machine.travel(day(8), tick=False), pytest.raises(ObjectionsUnanswered):
         hs.honour_list_finalise(honour_list=honour_list, actor=scored.staff_a)
 
 
@@ -220,7 +230,7 @@ def test_an_upheld_objection_blocks_the_final_list_and_a_withdrawal_allows_a_new
     honour_list, objection = objected(scored)
     with time_machine.travel(day(3), tick=False):
         hs.objection_answer(objection=objection, actor=scored.staff_a, answer="已更正", decision="upheld")
-    with time_machine.travel(day(8), tick=False), pytest.raises(hs.ObjectionUpheld):
+    with time_machine.travel(day(8), tick=False), pytest.raises(ObjectionUpheld):
         hs.honour_list_finalise(honour_list=honour_list, actor=scored.staff_a)
     hs.honour_list_withdraw(honour_list=honour_list, actor=scored.staff_a, reason="异议成立")
     assert freeze(scored).status == HonourStatus.FROZEN
@@ -229,7 +239,7 @@ def test_an_upheld_objection_blocks_the_final_list_and_a_withdrawal_allows_a_new
 def test_an_objection_is_answered_once(scored):
     _list, objection = objected(scored)
     hs.objection_answer(objection=objection, actor=scored.staff_a, answer="已核实", decision="dismissed")
-    with pytest.raises(hs.AlreadyAnswered):
+    with pytest.raises(AlreadyAnswered):
         hs.objection_answer(objection=objection, actor=scored.staff_a, answer="再答", decision="upheld")
 
 

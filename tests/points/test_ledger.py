@@ -8,7 +8,8 @@ from django.db import DatabaseError, connection, transaction
 
 from points.models import Account, Entry, EntryKind, Redemption
 from points.selectors import balance_of, ledger_of, ledger_sum
-from points.services import entry_correct, redemption_cancel, redemption_create
+from points.services.ledger import entry_correct
+from points.services.shop import redemption_cancel, redemption_create
 from tests.points.ledger_helpers import award, give
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from points import selectors, services
+from points import selectors
 from points.models import Entry, Product, Rule
+from points.services import catalogue, shop
 from practice_center.exceptions import NotAllowed
 from tests.points.test_rankings import post_entry
 
@@ -41,7 +42,7 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 def create(town, actor=None, site=None, **overrides):
     values = {"name": "肥皂", "description": "", "points_price": 5, "stock": 10}
     values.update(overrides)
-    return services.product_create(site=site or town.station_a, actor=actor or town.staff_a, **values)
+    return catalogue.product_create(site=site or town.station_a, actor=actor or town.staff_a, **values)
 
 
 # ---- services: creating ---------------------------------------------------------------------
@@ -99,7 +100,7 @@ def test_a_picture_that_is_not_an_image_is_refused(town):
 
 # ---- services: editing ----------------------------------------------------------------------
 def test_staff_change_name_price_and_offer(town, soap):
-    product = services.product_update(
+    product = catalogue.product_update(
         product=soap, actor=town.staff_a, name="香皂（大）", points_price=4, is_active=False
     )
     assert (product.name, product.price, product.is_active, product.stock) == ("香皂（大）", 4, False, 100)
@@ -108,7 +109,7 @@ def test_staff_change_name_price_and_offer(town, soap):
 
 def test_staff_of_another_station_cannot_change_the_goods(town, soap):
     with pytest.raises(NotAllowed):
-        services.product_update(product=soap, actor=town.staff_b, points_price=1)
+        catalogue.product_update(product=soap, actor=town.staff_b, points_price=1)
     soap.refresh_from_db()
     assert soap.price == 3
 
@@ -118,15 +119,15 @@ def test_a_reservation_made_while_staff_edit_the_stock_is_kept(town, soap):
     resident reserves 2. The shelf then holds 118 that can be reserved, not 120."""
     post_entry(town.household_a, 50)
     seen = soap.stock
-    services.redemption_create(user=town.resident_a, product=soap, quantity=2)
-    product = services.product_update(product=soap, actor=town.staff_a, stock=120, stock_seen=seen)
+    shop.redemption_create(user=town.resident_a, product=soap, quantity=2)
+    product = catalogue.product_update(product=soap, actor=town.staff_a, stock=120, stock_seen=seen)
     assert product.stock == 118
 
 
 def test_the_stock_seen_defaults_to_the_product_as_the_caller_read_it(town, soap):
     post_entry(town.household_a, 50)
-    services.redemption_create(user=town.resident_a, product=soap, quantity=1)
-    product = services.product_update(product=soap, actor=town.staff_a, stock=90)  # soap.stock still 100
+    shop.redemption_create(user=town.resident_a, product=soap, quantity=1)
+    product = catalogue.product_update(product=soap, actor=town.staff_a, stock=90)  # soap.stock still 100
     assert product.stock == 89
 
 
@@ -134,9 +135,9 @@ def test_stock_cannot_be_lowered_below_what_reservations_left(town, oil):
     """2 in stock; staff want to take 2 off the shelf (broken bottles), but a resident just
     reserved 1: refused with a message, nothing else of the edit is saved."""
     post_entry(town.household_a, 50)
-    services.redemption_create(user=town.resident_a, product=oil, quantity=1)
+    shop.redemption_create(user=town.resident_a, product=oil, quantity=1)
     with pytest.raises(ValidationError) as caught:
-        services.product_update(product=oil, actor=town.institute_staff, stock=0, stock_seen=2, name="坏名字")
+        catalogue.product_update(product=oil, actor=town.institute_staff, stock=0, stock_seen=2, name="坏名字")
     assert "stock" in caught.value.message_dict
     oil.refresh_from_db()
     assert (oil.stock, oil.name) == (1, "食用油")
@@ -144,19 +145,19 @@ def test_stock_cannot_be_lowered_below_what_reservations_left(town, oil):
 
 def test_a_negative_stock_is_refused(town, soap):
     with pytest.raises(ValidationError) as caught:
-        services.product_update(product=soap, actor=town.staff_a, stock=-5)
+        catalogue.product_update(product=soap, actor=town.staff_a, stock=-5)
     assert "stock" in caught.value.message_dict
 
 
 def test_an_unknown_field_is_a_programming_error(town, soap):
     with pytest.raises(TypeError):
-        services.product_update(product=soap, actor=town.staff_a, site=town.station_b)
+        catalogue.product_update(product=soap, actor=town.staff_a, site=town.station_b)
 
 
 def test_a_new_picture_replaces_the_old_and_false_removes_it(town, soap):
-    product = services.product_update(product=soap, actor=town.staff_a, picture=upload("a.jpg", JPEG))
+    product = catalogue.product_update(product=soap, actor=town.staff_a, picture=upload("a.jpg", JPEG))
     assert product.picture.name.startswith("points/products/a")
-    product = services.product_update(product=product, actor=town.staff_a, picture=False)
+    product = catalogue.product_update(product=product, actor=town.staff_a, picture=False)
     assert not product.picture
 
 
@@ -180,9 +181,9 @@ def test_on_postgresql_stock_raised_while_residents_redeem_loses_no_reservation(
 
         fresh = Product.objects.get(pk=product.pk)
         if i < 12:
-            return services.redemption_create(user=User.objects.get(pk=residents[i].pk), product=fresh, quantity=1)
+            return shop.redemption_create(user=User.objects.get(pk=residents[i].pk), product=fresh, quantity=1)
         staff = User.objects.get(pk=town.staff_a.pk)
-        return services.product_update(product=fresh, actor=staff, stock=22, stock_seen=12)
+        return catalogue.product_update(product=fresh, actor=staff, stock=22, stock_seen=12)
 
     results = run_at_once(16, work)
     assert [type(r).__name__ for r in results] == ["Redemption"] * 12 + ["Product"] * 4, results
@@ -211,26 +212,26 @@ def test_on_postgresql_stock_raised_while_residents_redeem_loses_no_reservation(
 def test_only_images_and_if_allowed_pdfs_are_accepted(name, content, allow_pdf, accepted):
     file = upload(name, content)
     if accepted:
-        services.check_upload(file, field="f", allow_pdf=allow_pdf)
+        catalogue.check_upload(file, field="f", allow_pdf=allow_pdf)
         assert file.tell() == 0  # left where it was for whoever stores it
     else:
         with pytest.raises(ValidationError) as caught:
-            services.check_upload(file, field="f", allow_pdf=allow_pdf)
+            catalogue.check_upload(file, field="f", allow_pdf=allow_pdf)
         assert list(caught.value.message_dict) == ["f"]
 
 
 def test_a_file_over_five_megabytes_is_refused_and_exactly_five_is_accepted():
-    services.check_upload(upload("ok.pdf", PDF + b"0" * (FIVE_MB - len(PDF))), field="f", allow_pdf=True)
+    catalogue.check_upload(upload("ok.pdf", PDF + b"0" * (FIVE_MB - len(PDF))), field="f", allow_pdf=True)
     with pytest.raises(ValidationError) as caught:
-        services.check_upload(upload("big.pdf", PDF + b"0" * FIVE_MB), field="f", allow_pdf=True)
+        catalogue.check_upload(upload("big.pdf", PDF + b"0" * FIVE_MB), field="f", allow_pdf=True)
     assert "5 MB" in caught.value.message_dict["f"][0]
 
 
 # ---- pages: the products list ---------------------------------------------------------------
 def test_staff_see_the_goods_of_their_subtree_with_stock_and_reserved(town, soap, oil, towel_b, login):
     post_entry(town.household_a, 50)
-    services.redemption_create(user=town.resident_a, product=soap, quantity=3)
-    services.redemption_create(user=town.resident_a, product=soap, quantity=2)
+    shop.redemption_create(user=town.resident_a, product=soap, quantity=3)
+    shop.redemption_create(user=town.resident_a, product=soap, quantity=2)
     page = login(town.staff_a).get(reverse("points:products")).content.decode()
     row = page.split(f'data-testid="product-{soap.pk}"')[1].split("</tr>")[0]
     assert ">95</td>" in row.split("data-label")[3]  # stock left
@@ -250,7 +251,7 @@ def test_the_products_page_query_count_does_not_grow(town, client, django_assert
     post_entry(town.household_a, 1000)
     for i in range(size):
         product = Product.objects.create(site=town.station_a, name=f"物品{i}", price=1, stock=5)
-        services.redemption_create(user=town.resident_a, product=product, quantity=1)
+        shop.redemption_create(user=town.resident_a, product=product, quantity=1)
     login(town.staff_a)
     client.get(reverse("points:products"))  # warm the session
     # session, user, scope (roles, teams led), count, the page with its sums, then the other
@@ -424,7 +425,7 @@ def test_staff_edit_a_product_and_the_shop_shows_the_change(town, soap, client, 
 
 def test_the_edit_form_changes_stock_by_the_difference_to_what_was_seen(town, soap, login):
     post_entry(town.household_a, 50)
-    services.redemption_create(user=town.resident_a, product=soap, quantity=4)  # after the form was opened
+    shop.redemption_create(user=town.resident_a, product=soap, quantity=4)  # after the form was opened
     login(town.staff_a).post(
         reverse("points:product_edit", args=[soap.pk]),
         {"name": "香皂", "points_price": "3", "stock": "110", "stock_seen": "100", "is_active": "on"},
@@ -435,7 +436,7 @@ def test_the_edit_form_changes_stock_by_the_difference_to_what_was_seen(town, so
 
 def test_a_stock_cut_that_reservations_made_impossible_is_a_form_error(town, oil, login):
     post_entry(town.household_a, 50)
-    services.redemption_create(user=town.resident_a, product=oil, quantity=2)
+    shop.redemption_create(user=town.resident_a, product=oil, quantity=2)
     response = login(town.institute_staff).post(
         reverse("points:product_edit", args=[oil.pk]),
         {"name": "食用油", "points_price": "6", "stock": "1", "stock_seen": "2", "is_active": "on"},
@@ -459,7 +460,7 @@ def test_a_tampered_stock_seen_is_a_form_error_not_a_server_error(town, soap, lo
 
 def test_a_stock_seen_out_of_range_is_refused_by_the_service(town, soap):
     with pytest.raises(ValidationError):
-        services.product_update(product=soap, actor=town.staff_a, stock=5, stock_seen=10**30)
+        catalogue.product_update(product=soap, actor=town.staff_a, stock=5, stock_seen=10**30)
 
 
 def test_unticking_on_offer_takes_the_goods_out_of_the_shop(town, soap, login):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from points.models import Entry, Rule
 from points.rankings import Period, household_rank, parse_category, parse_period, ranking
-from points.services import redemption_cancel, redemption_create
+from points.services.shop import redemption_cancel, redemption_create
 from tests.factories import EntryFactory, HouseholdFactory, ProductFactory, RuleFactory, UserFactory
 from volunteers.models import RecordSource, RecordStatus, ServiceRecord
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import re
 import zoneinfo
 
 import pytest
@@ -12,10 +13,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from points import services
 from points.exceptions import InsufficientPoints, OutOfStock, ProductUnavailable
-from points.models import Account, Entry, EntryKind, Product, Redemption, RedemptionStatus
+from points.management.commands.verify_points_ledger import CANONICAL_FIELDS
+from points.models import HASHED_FIELDS, Account, Entry, EntryKind, Product, Redemption, RedemptionStatus
 from points.selectors import balance_of, ledger_sum
+from points.services import ledger, shop
 from tests.points.ledger_helpers import give
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -27,7 +29,7 @@ TRICKY_NAME = "\"特价\"\\香皂\n🧼 👨‍👩‍👧\t\\u0041 'x' \x7f «�
 
 
 def _redeem(town, product, quantity=1, **kwargs):
-    return services.redemption_create(user=town.resident_a, product=product, quantity=quantity, **kwargs)
+    return shop.redemption_create(user=town.resident_a, product=product, quantity=quantity, **kwargs)
 
 
 def _entry_of(redemption) -> Entry:
@@ -52,7 +54,7 @@ def test_the_sql_entry_has_exactly_the_hash_python_computes_for_a_tricky_note(to
     entry = _entry_of(redemption)
     assert entry.hash == entry.compute_hash()
     assert "🧼" in entry.note and '"特价"\\香皂 🧼' in entry.note and "\n" not in entry.note
-    assert entry.note == services._one_line(f"兑换 {TRICKY_NAME} × 2 = 14 分")
+    assert entry.note == ledger.one_line(f"兑换 {TRICKY_NAME} × 2 = 14 分")
 
 
 @pytest.mark.parametrize(
@@ -82,9 +84,9 @@ def test_the_sql_path_writes_the_same_rows_as_the_orm_path(town, monkeypatch):
     give(town.household_a, town.staff_a, 50)
     give(town.household_b, town.staff_b, 50)
     product = Product.objects.create(site=town.institute, name="食用油  5L\n装", price=6, stock=10)
-    by_sql = services.redemption_create(user=town.resident_a, product=product, quantity=3, at=AT)
-    monkeypatch.setattr(services, "_redemption_create_pg", lambda **kwargs: None)  # the ORM path
-    by_orm = services.redemption_create(user=town.resident_b, product=product, quantity=3, at=AT)
+    by_sql = shop.redemption_create(user=town.resident_a, product=product, quantity=3, at=AT)
+    monkeypatch.setattr(shop, "_redemption_create_pg", lambda **kwargs: None)  # the ORM path
+    by_orm = shop.redemption_create(user=town.resident_b, product=product, quantity=3, at=AT)
 
     fields = ["product_id", "quantity", "points", "status", "created_at", "fulfilled_at", "cancel_reason"]
     rows = Redemption.objects.filter(pk__in=[by_sql.pk, by_orm.pk]).order_by("pk").values(*fields)
@@ -135,7 +137,7 @@ def test_the_chain_moves_on_and_the_verifier_finds_the_ledger_intact(town, soap,
     give(town.household_a, town.staff_a, 30)
     first = _entry_of(_redeem(town, soap))
     second = _entry_of(_redeem(town, soap, quantity=2))
-    services.redemption_cancel(redemption=Redemption.objects.order_by("pk").first(), actor=town.resident_a)
+    shop.redemption_cancel(redemption=Redemption.objects.order_by("pk").first(), actor=town.resident_a)
 
     assert (first.sequence, second.sequence) == (2, 3)
     assert second.prev_hash == first.hash
@@ -250,7 +252,7 @@ def test_a_taken_pickup_code_is_drawn_again_on_the_sql_path(town, soap, monkeypa
     give(town.household_a, town.staff_a, 20)
     first = _redeem(town, soap)
     codes = iter([first.pickup_code, "WWWWWW"])
-    monkeypatch.setattr(services, "_new_pickup_code", lambda: next(codes))
+    monkeypatch.setattr(shop, "_new_pickup_code", lambda: next(codes))
 
     second = _redeem(town, soap)
 
@@ -274,7 +276,7 @@ def test_a_long_note_is_cut_at_200_characters_like_python_does(town, soap):
     give(town.household_a, town.staff_a, 20)
     template = "很长的说明 " * 40 + "%(product)s"
     entry = _call_function(town, soap, template)
-    assert entry.note == services._one_line(template % {"product": soap.name})
+    assert entry.note == ledger.one_line(template % {"product": soap.name})
     assert len(entry.note) == 200 and entry.note.endswith("…")
     assert entry.hash == entry.compute_hash()
 
@@ -285,7 +287,7 @@ def test_every_kind_of_python_whitespace_is_folded_and_control_characters_hash_a
     controls = "".join(chr(c) for c in range(1, 0x20) if not chr(c).isspace()) + "\x7f\u200b\ufeff"
     template = f'  a{spaces}b {controls} "q" \\ 🙂 %(product)s × %(quantity)s = %(points)s{spaces}'
     entry = _call_function(town, soap, template)
-    expected = services._one_line(template % {"product": soap.name, "quantity": 1, "points": 3})
+    expected = ledger.one_line(template % {"product": soap.name, "quantity": 1, "points": 3})
     assert entry.note == expected
     assert entry.hash == entry.compute_hash()
 
@@ -324,7 +326,7 @@ def test_outside_a_transaction_a_taken_pickup_code_is_drawn_again_and_charged_on
     give(town.household_a, town.staff_a, 20)
     first = _redeem(town, soap)
     codes = iter([first.pickup_code, "VVVVVV"])
-    monkeypatch.setattr(services, "_new_pickup_code", lambda: next(codes))
+    monkeypatch.setattr(shop, "_new_pickup_code", lambda: next(codes))
 
     second = _redeem(town, soap)
 
@@ -334,3 +336,18 @@ def test_outside_a_transaction_a_taken_pickup_code_is_drawn_again_and_charged_on
     soap.refresh_from_db()
     assert soap.stock == 98
     call_command("verify_points_ledger")
+
+
+def test_the_sql_function_hashes_exactly_the_fields_the_model_lists():
+    forward = importlib.import_module("points.migrations.0005_points_redeem_function").FORWARD
+    canonical = forward[forward.index("v_canonical :=") :]
+    canonical = canonical[: canonical.index(";")]
+    assert re.findall(r'"(\w+)":', canonical) == sorted(key for key, _attribute in HASHED_FIELDS)
+
+
+def test_the_ledger_check_loads_every_hashed_field_in_one_query(town, soap, django_assert_num_queries):
+    give(town.household_a, town.staff_a, 20)
+    _redeem(town, soap)
+    with django_assert_num_queries(1):
+        entries = list(Entry.objects.order_by("pk").only(*CANONICAL_FIELDS))
+        assert all(entry.compute_hash() == entry.hash for entry in entries)

@@ -15,13 +15,9 @@ from activities.signals import order_completed, order_rated
 from points.exceptions import AlreadyAwarded, CapReached, InsufficientPoints, RuleNotApplicable
 from points.models import Entry, Rule, RuleVersion, SourceType
 from points.selectors import balance_of, ledger_of
-from points.services import (
-    points_award,
-    redemption_cancel,
-    redemption_create,
-    redemption_find_by_code,
-    rule_change_points,
-)
+from points.services.awards import points_award
+from points.services.catalogue import rule_change_points
+from points.services.shop import redemption_cancel, redemption_create, redemption_find_by_code
 from practice_center.exceptions import NotAllowed
 from tests.factories import UserFactory
 from tests.points.ledger_helpers import award, give
@@ -230,16 +226,16 @@ def test_an_automatic_award_over_the_cap_is_skipped_without_failing_the_order(to
 
 
 def test_a_taken_pickup_code_is_drawn_again_without_a_second_charge(town, monkeypatch):
-    from points import services
     from points.models import Product, Redemption
+    from points.services import shop
 
     give(town.household_a, town.staff_a, 50)
     soap = Product.objects.create(site=town.station_a, name="香皂", price=5, stock=10)
-    first = services.redemption_create(user=town.resident_a, product=soap, quantity=1)
+    first = shop.redemption_create(user=town.resident_a, product=soap, quantity=1)
     codes = iter([first.pickup_code, "ZZZZZZ"])
-    monkeypatch.setattr(services, "_new_pickup_code", lambda: next(codes))
+    monkeypatch.setattr(shop, "_new_pickup_code", lambda: next(codes))
 
-    second = services.redemption_create(user=town.resident_a, product=soap, quantity=1)
+    second = shop.redemption_create(user=town.resident_a, product=soap, quantity=1)
 
     assert second.pickup_code == "ZZZZZZ"
     assert Redemption.objects.count() == 2

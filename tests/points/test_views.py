@@ -11,10 +11,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from points import honours_services as hs
-from points import services
 from points.exceptions import InsufficientPoints, OutOfStock
 from points.models import Product, Redemption, RedemptionStatus
+from points.services import honours as hs
+from points.services.shop import redemption_create
 from tests.factories import HouseholdFactory
 from tests.i18n import zh
 from tests.points.test_rankings import at, post_entry
@@ -33,7 +33,7 @@ def shop(town):
 
 
 def reserve(town, user=None, product=None, quantity=1):
-    return services.redemption_create(user=user or town.resident_a, product=product or town.soap, quantity=quantity)
+    return redemption_create(user=user or town.resident_a, product=product or town.soap, quantity=quantity)
 
 
 # ---- balance and ledger -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 
 APPS = {"practice_center", "volunteers", "activities", "points"}
 # Shown inside their parent's page rather than on their own.
-INLINE_ONLY = {"activities.OrderEvent", "points.RuleVersion", "points.HonourEntry"}
+INLINE_ONLY = {"activities.OrderEvent", "points.RuleVersion", "points.HonourEntry", "points.HonourEvent"}
 
 
 def test_every_model_of_the_portal_is_in_the_admin():

@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from points.models import GENESIS_HASH, Account, Entry
+from points.models import GENESIS_HASH, HASHED_FIELDS, Account, Entry
 
 CHUNK = 5000
 
@@ -105,23 +105,6 @@ class Command(BaseCommand):
         return problems, summary
 
 
-CANONICAL_FIELDS = (
-    "id",
-    "account_id",
-    "sequence",
-    "amount",
-    "kind",
-    "rule_id",
-    "rule_version_id",
-    "source_type",
-    "source_id",
-    "evidence",
-    "attachment",
-    "corrects_id",
-    "actor_id",
-    "created_at",
-    "note",
-    "balance_after",
-    "prev_hash",
-    "hash",
-)
+# What the check reads of each entry: the hashed fields (the one list, `HASHED_FIELDS`), the
+# stored hash and the id it names in its report.
+CANONICAL_FIELDS = ("id", *(attribute for _key, attribute in HASHED_FIELDS), "hash")
