@@ -111,8 +111,12 @@ def demo_town(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
-        seed_reference_data()
-        call_command("seed_demo", verbosity=0)
+        try:
+            seed_reference_data()
+            call_command("seed_demo", verbosity=0)
+        except BaseException as exc:  # leave no transaction open for the modules after this one
+            outer.__exit__(type(exc), exc, exc.__traceback__)
+            raise
     yield
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
