@@ -36,6 +36,7 @@ from points.serializers import (
 from points.services import awards, ledger, shop
 from practice_center.api.base import ScopedListRetrieveCreateViewSet, ScopedQuerysetMixin, ScopedReadOnlyViewSet
 from practice_center.models import Household
+from practice_center.text import canonical_code
 
 CONFLICT = OpenApiResponse(description='The state forbids it: `{"detail", "code"}`.')
 FORBIDDEN = OpenApiResponse(description="You may not do this.")
@@ -187,7 +188,7 @@ class RedemptionViewSet(ScopedListRetrieveCreateViewSet):
         qs = super().get_queryset()
         if status_filter:
             qs = qs.filter(status=status_filter)
-        code = (self.request.query_params.get("pickup_code") or "").strip().upper()
+        code = canonical_code(self.request.query_params.get("pickup_code") or "")
         if code:
             qs = qs.filter(pickup_code=code[:16])
         return qs
@@ -215,7 +216,7 @@ class RedemptionViewSet(ScopedListRetrieveCreateViewSet):
         redemption = shop.redemption_create(
             user=request.user, product=product, quantity=data.validated_data["quantity"]
         )
-        return Response(RedemptionSerializer(redemption).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(redemption).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=FulfilInputSerializer,
@@ -230,7 +231,7 @@ class RedemptionViewSet(ScopedListRetrieveCreateViewSet):
         redemption = shop.redemption_fulfil(
             redemption=redemption, actor=request.user, pickup_code=data.validated_data["pickup_code"]
         )
-        return Response(RedemptionSerializer(redemption).data)
+        return Response(self.get_serializer(redemption).data)
 
     @extend_schema(
         request=CancelInputSerializer,
@@ -245,4 +246,4 @@ class RedemptionViewSet(ScopedListRetrieveCreateViewSet):
         redemption = shop.redemption_cancel(
             redemption=redemption, actor=request.user, reason=data.validated_data["reason"]
         )
-        return Response(RedemptionSerializer(redemption).data)
+        return Response(self.get_serializer(redemption).data)

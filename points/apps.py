@@ -9,6 +9,10 @@ class PointsConfig(AppConfig):
     def ready(self) -> None:
         from activities import signals
         from points import receivers
+        from volunteers import signals as volunteer_signals
 
-        signals.order_completed.connect(receivers.award_service_hours, dispatch_uid="points_service_hours")
+        volunteer_signals.service_record_verified.connect(receivers.award_verified_hours, dispatch_uid="points_hours")
+        volunteer_signals.service_record_rejected.connect(
+            receivers.reverse_rejected_hours, dispatch_uid="points_hours_reversed"
+        )
         signals.order_rated.connect(receivers.award_five_star_bonus, dispatch_uid="points_five_star_bonus")

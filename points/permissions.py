@@ -98,6 +98,12 @@ def may_fulfil(user: User, redemption: Redemption) -> bool:
     return may_manage_site(user, redemption.product.site)
 
 
+def may_see_pickup_code(user: User, redemption: Redemption) -> bool:
+    """The pickup code is a secret of the household: only its members see it (staff confirm a
+    handover by the code the resident shows them; grid workers and staff never read it)."""
+    return bool(getattr(user, "household_id", None)) and user.household_id == redemption.household_id
+
+
 def may_cancel_redemption(user: User, redemption: Redemption) -> bool:
     """The household itself, staff of the household's station or of the goods' site."""
     return (

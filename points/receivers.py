@@ -1,46 +1,75 @@
-"""Automatic awards from the order workflow (connected in PointsConfig.ready()).
+"""Automatic awards on events of other apps (connected in PointsConfig.ready()).
 
-The signals are sent inside the order's transaction; each award runs in its own savepoint and a
-duplicate, a cap or a missing rule is skipped quietly, so points never block or undo an order.
+Points follow verified facts (DESIGN.md, "Civility points"): a service record's hours earn the
+`service_hour` rule when staff verify the record (or at once, when staff recorded it), and a
+verified record rejected later is reversed by a compensating entry. The signals are sent inside
+the transaction of the change; each award runs in its own savepoint and never blocks or undoes
+the work (points_award_automatic): what cannot be awarded or reversed is told to staff.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
+import logging
 
-from django.db.models import prefetch_related_objects
+from django.db import transaction
 
-from points.models import SourceType
+from points import notifications
+from points.exceptions import InsufficientPoints
+from points.models import Entry, EntryKind, SourceType
 from points.services.awards import points_award_automatic
+from points.services.ledger import entry_reverse_automatic
+
+logger = logging.getLogger(__name__)
 
 SERVICE_HOUR_RULE = "service_hour"
 FIVE_STAR_RULE = "five_star_bonus"
 
 
-def award_service_hours(sender, *, order, records, **kwargs) -> None:
-    """Each serving volunteer's household earns the service-hour rule × the record's hours.
-    Two volunteers of one household in one order: one award for their hours together."""
-    hours_by_household: dict[int, Decimal] = defaultdict(Decimal)
-    households = {}
-    # One query per relation for all records together, not three queries per record.
-    prefetch_related_objects(records, "volunteer__user__household")
-    for record in records:
-        household = record.volunteer.user.household
-        if household is None:
-            continue
-        households[household.pk] = household
-        hours_by_household[household.pk] += Decimal(record.hours)
-    for household_id, hours in hours_by_household.items():
-        if hours > 0:
-            points_award_automatic(
-                household=households[household_id],
-                rule=SERVICE_HOUR_RULE,
-                source_type=SourceType.ORDER,
-                source_id=order.pk,
-                quantity=hours,
-                note=order.title or "",
-            )
+def _household_of(record):
+    return record.volunteer.user.household if record.volunteer.user.household_id else None
+
+
+def award_verified_hours(sender, *, record, **kwargs) -> None:
+    """A verified record's hours earn its volunteer's household `service_hour` × hours, once
+    per record (source: the record)."""
+    household = _household_of(record)
+    if household is None:
+        return
+    points_award_automatic(
+        household=household,
+        rule=SERVICE_HOUR_RULE,
+        source_type=SourceType.SERVICE_RECORD,
+        source_id=record.pk,
+        quantity=record.hours,
+        note=record.description or "",
+    )
+
+
+def reverse_rejected_hours(sender, *, record, was_verified: bool, reason: str = "", **kwargs) -> None:
+    """A verified record rejected later: the points its hours earned are reversed."""
+    if not was_verified:
+        return
+    entry = (
+        Entry.objects.filter(
+            source_type=SourceType.SERVICE_RECORD, source_id=record.pk, kind=EntryKind.EARN, corrects__isnull=True
+        )
+        .select_related("account__household__grid__station", "rule")
+        .first()
+    )
+    if entry is None:
+        return
+    try:
+        with transaction.atomic():
+            entry_reverse_automatic(entry=entry, reason=reason or record.description or "")
+    except InsufficientPoints as exc:
+        household = entry.account.household
+        logger.warning("points: reversal of entry %s refused: %s", entry.pk, exc)
+        notifications.automatic_award_failed(
+            household=household,
+            rule=entry.rule,
+            source={"source_type": entry.source_type, "source_id": entry.source_id},
+            reason=str(exc.message),
+        )
 
 
 def award_five_star_bonus(sender, *, order, **kwargs) -> None:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from points.models import Entry, Product, Redemption, Rule, SourceType
+from points.permissions import may_see_pickup_code
 from points.selectors import current_version
 from points.services.shop import MAX_QUANTITY
 
@@ -100,6 +101,14 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class RedemptionSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", read_only=True)
+    pickup_code = serializers.SerializerMethodField(
+        help_text="Only for members of the household (null for staff and grid workers)."
+    )
+
+    def get_pickup_code(self, redemption) -> str | None:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return redemption.pickup_code if user is not None and may_see_pickup_code(user, redemption) else None
 
     class Meta:
         model = Redemption

@@ -26,3 +26,15 @@ class NotAllowed(Exception):
     def __init__(self, message=None):
         self.message = message or _("You are not allowed to do this.")
         super().__init__(str(self.message))
+
+
+class TooManyAttempts(DomainError):
+    """Too many wrong codes in a row (pickup codes): the API answers 429 with Retry-After."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after: int, message=None):
+        from practice_center.throttle import message as wait_message
+
+        self.retry_after = retry_after
+        super().__init__(message or wait_message(retry_after))

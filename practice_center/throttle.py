@@ -135,6 +135,16 @@ def login_keys(*, ip: str, username: str) -> list[Key]:
     return [login_user_key(ip=ip, username=username), login_ip_key(ip=ip), login_account_key(username=username)]
 
 
+def pickup_code_key(*, user_id: int) -> Key:
+    """Wrong pickup codes typed by one staff account (codes are short; 20 tries per cool-off)."""
+    return Key(
+        scope="pickup-code",
+        ident=str(user_id),
+        limit=_portal("PICKUP_CODE_FAILURES_PER_USER"),
+        window=_portal("LOGIN_COOLOFF_MINUTES") * 60,
+    )
+
+
 def register_phone_key(*, ip: str) -> Key:
     """Registrations refused because the phone is taken, per address: the answer says a number
     is registered, so it is a way to test numbers; it is limited like join codes."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from practice_center.exceptions import NotAllowed
 from practice_center.models import Site, SiteLevel, User
 from practice_center.scoping import forget_scope, home_station, scope
+from volunteers import signals
 from volunteers.exceptions import AlreadyRegistered, NotApproved, NotPending
 from volunteers.models import (
     RecordSource,
@@ -149,7 +150,7 @@ def service_record_create(
         if existing is not None:
             return existing
     now = timezone.now()
-    return ServiceRecord.objects.create(
+    record = ServiceRecord.objects.create(
         volunteer=volunteer,
         hours=hours,
         served_on=served_on,
@@ -161,18 +162,39 @@ def service_record_create(
         verified_by=actor if verified else None,
         verified_at=now if verified else None,
     )
+    if verified:
+        signals.service_record_verified.send(sender=ServiceRecord, record=record, actor=actor)
+    return record
 
 
 @transaction.atomic
-def service_record_verify(*, record: ServiceRecord, actor: User, approve: bool = True) -> ServiceRecord:
-    """Staff of the volunteer's station certify (or reject) a record."""
+def service_record_verify(
+    *, record: ServiceRecord, actor: User, approve: bool = True, reason: str = ""
+) -> ServiceRecord:
+    """Staff of the volunteer's station certify (or reject) a record.
+
+    A pending record is verified or rejected; a verified record can still be rejected (found
+    wrong later: reason required), which reverses the points its hours earned. Points follow
+    the verified fact: `service_record_verified` / `service_record_rejected` are sent in this
+    transaction and the points app pays or reverses the hours (points/receivers.py).
+    Raises NotAllowed, NotPending (already rejected, or verifying twice) and ValidationError.
+    """
     record = ServiceRecord.objects.select_for_update().select_related("volunteer__site").get(pk=record.pk)
     if not scope(actor).manages_site(record.volunteer.site):
         raise NotAllowed(_("Only staff of the volunteer's station can verify hours."))
-    if record.status != RecordStatus.PENDING:
+    was_verified = record.status == RecordStatus.VERIFIED
+    if record.status == RecordStatus.REJECTED or (was_verified and approve):
         raise NotPending(_("This record was already decided."))
+    if was_verified and not reason.strip():
+        raise ValidationError({"reason": _("Say why verified hours are rejected; the volunteer will see it.")})
     record.status = RecordStatus.VERIFIED if approve else RecordStatus.REJECTED
     record.verified_by = actor
     record.verified_at = timezone.now()
     record.save(update_fields=["status", "verified_by", "verified_at"])
+    if approve:
+        signals.service_record_verified.send(sender=ServiceRecord, record=record, actor=actor)
+    else:
+        signals.service_record_rejected.send(
+            sender=ServiceRecord, record=record, actor=actor, was_verified=was_verified, reason=reason.strip()
+        )
     return record

@@ -57,6 +57,7 @@ class EntryKind(models.TextChoices):
 
 class SourceType(models.TextChoices):
     ORDER = "order", _("Service order")
+    SERVICE_RECORD = "record", _("Verified service hours")
     ACTIVITY = "activity", _("Activity")
     REDEMPTION = "redemption", _("Redemption")
     MANUAL = "manual", _("Manual award")

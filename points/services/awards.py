@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime
 import logging
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from points import notifications
 from points.exceptions import AlreadyAwarded, CapReached, PointsError, RuleInactive, RuleNotApplicable
 from points.models import Account, Entry, EntryKind, Rule, RuleUnit, RuleVersion, SourceType
 from points.permissions import may_award, may_manage_household
@@ -67,20 +69,89 @@ def _period_sum(account: Account, rule: Rule, start: datetime.datetime, end: dat
     return total or 0
 
 
-def check_caps(account: Account, rule: Rule, amount: int, at: datetime.datetime) -> None:
-    """Refuse `amount` more points under `rule` if the account would pass the rule's cap per
-    calendar day or month (local time, Asia/Shanghai; `Rule.cap_per_day`/`cap_per_month`, in
-    points earned). Raises CapReached naming the cap."""
+@dataclass(frozen=True)
+class CapRoom:
+    """What `rule` may still earn an account in the day and the month around a moment.
+
+    left: points left under the tighter cap (None: the rule has no cap); which: "day" or
+    "month", the cap that binds; cap: that cap's size in points.
+    """
+
+    left: int | None
+    which: str = ""
+    cap: int = 0
+
+
+def cap_room(account: Account, rule: Rule, at: datetime.datetime) -> CapRoom:
+    """The points `rule` may still earn `account` on the calendar day and in the month of `at`
+    (local time, Asia/Shanghai; caps `Rule.cap_per_day` / `cap_per_month`, counted over earned
+    entries). Two indexed SUM queries at most."""
     local = timezone.localtime(at)
     day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
     next_day = day_start + datetime.timedelta(days=1)
-    if rule.cap_per_day is not None and _period_sum(account, rule, day_start, next_day) + amount > rule.cap_per_day:
-        raise CapReached(_("At most %(cap)s points a day under this rule.") % {"cap": rule.cap_per_day})
+    rooms: list[CapRoom] = []
+    if rule.cap_per_day is not None:
+        left = max(0, rule.cap_per_day - _period_sum(account, rule, day_start, next_day))
+        rooms.append(CapRoom(left, "day", rule.cap_per_day))
     if rule.cap_per_month is not None:
         month_start = day_start.replace(day=1)
         next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
-        if _period_sum(account, rule, month_start, next_month) + amount > rule.cap_per_month:
-            raise CapReached(_("At most %(cap)s points a month under this rule.") % {"cap": rule.cap_per_month})
+        left = max(0, rule.cap_per_month - _period_sum(account, rule, month_start, next_month))
+        rooms.append(CapRoom(left, "month", rule.cap_per_month))
+    return min(rooms, key=lambda room: room.left or 0) if rooms else CapRoom(None)
+
+
+def cap_rooms(household: Household, rules, *, at: datetime.datetime | None = None) -> dict[int, CapRoom]:
+    """`{rule id: CapRoom}` for the capped `rules` and the household, today and this month
+    (Asia/Shanghai), in one aggregate query; shown to staff in the award form before they award."""
+    local = timezone.localtime(at or timezone.now())
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    month_start = day_start.replace(day=1)
+    capped = [r for r in rules if r.cap_per_day is not None or r.cap_per_month is not None]
+    if not capped:
+        return {}
+    sums = {
+        row["rule_id"]: row
+        for row in Entry.objects.filter(
+            account__household=household,
+            rule__in=capped,
+            kind=EntryKind.EARN,
+            created_at__gte=min(day_start, month_start),
+        )
+        .values("rule_id")
+        .annotate(
+            today=Sum("amount", filter=Q(created_at__gte=day_start)),
+            month=Sum("amount", filter=Q(created_at__gte=month_start)),
+        )
+    }
+    rooms = {}
+    for rule in capped:
+        row = sums.get(rule.pk, {})
+        options = []
+        if rule.cap_per_day is not None:
+            options.append(CapRoom(max(0, rule.cap_per_day - (row.get("today") or 0)), "day", rule.cap_per_day))
+        if rule.cap_per_month is not None:
+            options.append(CapRoom(max(0, rule.cap_per_month - (row.get("month") or 0)), "month", rule.cap_per_month))
+        rooms[rule.pk] = min(options, key=lambda room: room.left or 0)
+    return rooms
+
+
+def _cap_message(room: CapRoom) -> str:
+    if room.which == "day":
+        return _("At most %(cap)s points a day under this rule.") % {"cap": room.cap}
+    return _("At most %(cap)s points a month under this rule.") % {"cap": room.cap}
+
+
+def check_caps(account: Account, rule: Rule, amount: int, at: datetime.datetime) -> int:
+    """The part of `amount` the rule's caps still allow (see `cap_room`): all of it, or what is
+    left under the tighter cap (DESIGN.md: an award that would cross a cap earns what is left).
+    Raises CapReached naming the cap when nothing is left."""
+    room = cap_room(account, rule, at)
+    if room.left is None or amount <= room.left:
+        return amount
+    if room.left == 0:
+        raise CapReached(_cap_message(room))
+    return room.left
 
 
 def _as_quantity(value) -> Decimal:
@@ -115,10 +186,11 @@ def points_award(
     source_type / source_id: what earned it; one source earns a rule once.
     note / evidence / attachment: what the household did; a manual award by staff needs a note
         or evidence. The attachment is a photo or PDF already checked by `check_upload`.
+    An award that would cross a cap earns what is left under it, and its explanation says so.
     Returns the `earn` entry. Raises ValidationError (unknown rule code, bad quantity, no
     evidence), RuleInactive, NotAllowed (not the household's staff, or a role the rule does not
     list), RuleNotApplicable (rule of another subtree), RuleNotInForce, AlreadyAwarded (also
-    when two awards race: the unique constraint decides) and CapReached.
+    when two awards race: the unique constraint decides) and CapReached (nothing left).
     """
     if isinstance(rule, str):
         rule = Rule.objects.filter(code=rule).first()
@@ -149,7 +221,15 @@ def points_award(
         ).exists()
     ):
         raise AlreadyAwarded()
-    check_caps(account, rule, amount, at)
+    full_amount = amount
+    amount = check_caps(account, rule, amount, at)
+    if amount < full_amount:
+        with translation.override(settings.LANGUAGE_CODE):
+            clamp = _("capped: %(amount)s of %(full)s points, the rest is over the cap") % {
+                "amount": amount,
+                "full": full_amount,
+            }
+        note = f"{note} · {clamp}" if note.strip() else clamp
     try:
         with transaction.atomic():
             entry = append_entry(
@@ -160,7 +240,7 @@ def points_award(
                 rule_version=version,
                 source_type=source_type,
                 source_id=source_id,
-                note=_explain(rule, version, quantity, amount, note),
+                note=_explain(rule, version, quantity, full_amount, note),
                 evidence=evidence.strip(),
                 attachment=attachment,
                 actor=actor,
@@ -179,6 +259,7 @@ def points_award(
             "quantity": str(quantity),
             "source_type": source_type,
             "source_id": source_id,
+            **({"capped_from": full_amount} if amount < full_amount else {}),
         },
     )
     return entry
@@ -186,12 +267,25 @@ def points_award(
 
 def points_award_automatic(**kwargs) -> Entry | None:
     """An award by the system (`points_award` with actor=None and the same keyword arguments)
-    for an event of another app. A duplicate, a cap, a rule out of force or not for the system
-    is skipped quietly (logged) and None returned: never an error for the action that caused it.
-    Runs in its own savepoint."""
+    for an event of another app. It never fails the action that caused it (DESIGN.md: points
+    never block the work): a duplicate is skipped quietly; any other refusal (a cap reached, a
+    rule renamed or out of force, a quantity that earns nothing) is logged and told to the staff
+    of the household's station, and None is returned. Runs in its own savepoint."""
     try:
         with transaction.atomic():
             return points_award(actor=None, **kwargs)
-    except (PointsError, NotAllowed) as exc:
-        logger.info("points: automatic award skipped (%s): %s", getattr(exc, "code", "not_allowed"), kwargs)
+    except AlreadyAwarded:
         return None
+    except (PointsError, NotAllowed, ValidationError) as exc:
+        reason = _reason(exc)
+        logger.warning("points: automatic award failed (%s): %s", reason, kwargs)
+        notifications.automatic_award_failed(
+            household=kwargs["household"], rule=kwargs.get("rule"), source=kwargs, reason=reason
+        )
+        return None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(getattr(exc, "message", exc))

@@ -194,3 +194,40 @@ def points_adjust(*, household: Household, amount: int, actor: User, reason: str
     )
     audit_entry(entry=entry, action="entry.adjust", actor=actor, household=household, data={"reason": reason.strip()})
     return entry
+
+
+@transaction.atomic
+def entry_reverse_automatic(*, entry: Entry, reason: str) -> Entry | None:
+    """Reverse an award by the system because the fact it rested on was undone (a verified
+    service record rejected later): a compensating `adjust` entry of the opposite amount that
+    `corrects` it, made by nobody (actor None). Returns it, or None if the award was already
+    corrected. Raises InsufficientPoints if the household spent the points meanwhile (the
+    balance never goes below zero); the caller tells staff.
+    """
+    household = entry.account.household
+    account = lock_account(household)
+    if Entry.objects.filter(corrects=entry).exists():
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Reversal of entry %(number)s: %(reason)s") % {"number": entry.sequence, "reason": reason}
+    reversal = append_entry(
+        account=account,
+        amount=-entry.amount,
+        kind=EntryKind.ADJUST,
+        rule=entry.rule,
+        rule_version=entry.rule_version,
+        source_type=entry.source_type,
+        source_id=entry.source_id,
+        note=note,
+        evidence=reason.strip(),
+        corrects=entry,
+        actor=None,
+    )
+    audit_entry(
+        entry=reversal,
+        action="entry.reverse",
+        actor=None,
+        household=household,
+        data={"corrects": entry.pk, "reason": reason.strip()},
+    )
+    return reversal

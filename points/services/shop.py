@@ -23,10 +23,12 @@ from points.exceptions import InsufficientPoints, OutOfStock, ProductUnavailable
 from points.models import EntryKind, Product, Redemption, RedemptionStatus, SourceType
 from points.permissions import may_cancel_redemption, may_fulfil, may_redeem_at
 from points.services.ledger import append_entry, lock_account
+from practice_center import throttle
 from practice_center.audit import audit_record
-from practice_center.exceptions import NotAllowed
+from practice_center.exceptions import NotAllowed, TooManyAttempts
 from practice_center.models import AuditEvent, User
 from practice_center.request_context import current_request_id
+from practice_center.text import canonical_code
 
 # Unambiguous: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 PICKUP_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
@@ -289,16 +291,25 @@ def _redeem_sql(
 
 # ---- handing over and cancelling --------------------------------------------------------------
 def redemption_find_by_code(*, actor: User, pickup_code: str) -> Redemption:
-    """The redemption with `pickup_code` (any case, spaces around ignored) among the goods of
-    the sites the staff member manages, with its product and household.
-    Raises Redemption.DoesNotExist otherwise."""
-    code = (pickup_code or "").strip().upper()
-    return (
-        Redemption.objects.managed_by(actor)
-        .filter(pickup_code=code)
-        .select_related("product__site", "household__grid__station")
-        .get()
-    )
+    """The redemption with `pickup_code` (made canonical: any case, full width, spaces and
+    dashes ignored) among the goods of the sites the staff member manages, with its product
+    and household. Raises Redemption.DoesNotExist otherwise, and TooManyAttempts (429) after
+    PICKUP_CODE_FAILURES_PER_USER wrong codes by this staff member within the cool-off."""
+    key = throttle.pickup_code_key(user_id=actor.pk)
+    if retry := throttle.retry_after([key]):
+        raise TooManyAttempts(retry)
+    code = canonical_code(pickup_code)
+    try:
+        return (
+            Redemption.objects.managed_by(actor)
+            .filter(pickup_code=code)
+            .select_related("product__site", "household__grid__station")
+            .get()
+        )
+    except Redemption.DoesNotExist:
+        if code and (retry := throttle.record_failure([key])):
+            raise TooManyAttempts(retry)
+        raise
 
 
 @transaction.atomic
@@ -312,8 +323,12 @@ def redemption_fulfil(*, redemption: Redemption, actor: User, pickup_code: str) 
     redemption = Redemption.objects.select_for_update().select_related("product__site").get(pk=redemption.pk)
     if not may_fulfil(actor, redemption):
         raise NotAllowed(_("Only staff of the site that holds the goods can hand them over."))
-    code = (pickup_code or "").strip().upper()
+    key = throttle.pickup_code_key(user_id=actor.pk)
+    if retry := throttle.retry_after([key]):
+        raise TooManyAttempts(retry)
+    code = canonical_code(pickup_code)
     if not secrets.compare_digest(code.encode(), redemption.pickup_code.encode()):
+        throttle.record_failure([key])
         raise ValidationError({"pickup_code": _("This is not the pickup code of this redemption.")})
     if redemption.status != RedemptionStatus.RESERVED:
         raise RedemptionNotReserved()

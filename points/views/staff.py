@@ -79,6 +79,11 @@ def award(request: HttpRequest) -> HttpResponse:
                 )
                 or households
             )
+    preselected = int_param(request.GET.get("household"))
+    if preselected is not None and not households:  # the link from a "points not awarded" notice
+        households = list(
+            Household.objects.visible_to(request.user).select_related("grid__station").filter(pk=preselected)
+        )
     form = AwardForm(
         request.POST or None, request.FILES or None, households=households, rules=_rule_choices(request.user)
     )
@@ -105,9 +110,16 @@ def award(request: HttpRequest) -> HttpResponse:
             )
             return redirect(f"{reverse('points:ledger')}?household={household.pk}")
     status = 400 if form.is_bound and form.errors else 200
-    return render(
-        request, "points/award.html", {"search": search, "form": form, "households": households, "q": q}, status=status
-    )
+    caps = _caps_left(households[0]) if len(households) == 1 else []
+    context = {"search": search, "form": form, "households": households, "q": q, "caps": caps}
+    return render(request, "points/award.html", context, status=status)
+
+
+def _caps_left(household: Household) -> list[dict]:
+    """What each capped rule may still earn the household today / this month (before awarding)."""
+    rules = [rule for rule in selectors.rules_in_force() if rule.cap_per_day or rule.cap_per_month]
+    rooms = awards.cap_rooms(household, rules)
+    return [{"rule": rule, "room": rooms[rule.pk]} for rule in rules if rule.pk in rooms]
 
 
 @staff_required

@@ -12,10 +12,14 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from practice_center.exceptions import DomainError, NotAllowed
+from practice_center.exceptions import DomainError, NotAllowed, TooManyAttempts
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, TooManyAttempts):
+        response = Response({"detail": str(exc.message), "code": exc.code}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc.message), "code": exc.code}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, NotAllowed):

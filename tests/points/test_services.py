@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from activities.signals import order_completed, order_rated
+from activities.signals import order_rated
 from points.exceptions import AlreadyAwarded, CapReached, InsufficientPoints, RuleNotApplicable
 from points.models import Entry, Rule, RuleVersion, SourceType
 from points.selectors import balance_of, ledger_of
@@ -19,9 +19,10 @@ from points.services.awards import points_award
 from points.services.catalogue import rule_change_points
 from points.services.shop import redemption_cancel, redemption_create, redemption_find_by_code
 from practice_center.exceptions import NotAllowed
-from tests.factories import UserFactory
+from practice_center.models import Notification
 from tests.points.ledger_helpers import award, give
 from volunteers.models import ServiceRecord, Volunteer
+from volunteers.services import service_record_create, service_record_verify
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -174,34 +175,77 @@ def test_cancelling_twice_refunds_once(town, soap):
     assert balance_of(town.household_a) == 10
 
 
-# ---- automatic awards from the order workflow ------------------------------------------------------
-def _completed(town, order_id: int, hours: dict):
-    order = SimpleNamespace(pk=order_id, title="上门理发", stars=None)
-    records = [ServiceRecord(volunteer=volunteer, hours=Decimal(h)) for volunteer, h in hours.items()]
-    order_completed.send(sender=None, order=order, records=records, actor=town.leader_a_user)
-    return order
+# ---- automatic awards: points follow verified facts ------------------------------------------
+def _record(town, volunteer, hours: str, *, verified: bool, source_id: int = 1) -> ServiceRecord:
+    """A service record of `hours`, verified at once by staff or left pending (as a leader's)."""
+    return service_record_create(
+        volunteer=volunteer,
+        hours=Decimal(hours),
+        served_on=datetime.date(2026, 4, 1),
+        source="order",
+        source_id=source_id,
+        description="上门理发",
+        actor=town.staff_a if verified else town.leader_a_user,
+        verified=verified,
+    )
 
 
-def test_a_completed_order_earns_service_hour_points_for_each_volunteers_household(town):
-    _completed(town, 101, {town.leader_a: "2", town.member_a: "1.5"})
+def test_hours_recorded_by_staff_earn_service_hour_points_at_once_for_each_volunteers_household(town):
+    leader = _record(town, town.leader_a, "2", verified=True, source_id=101)
+    _record(town, town.member_a, "1.5", verified=True, source_id=101)
     (leader_entry,) = ledger_of(town.household_a)
     (member_entry,) = ledger_of(town.household_a2)
     assert (leader_entry.amount, member_entry.amount) == (10, 8)
-    assert leader_entry.source_type == "order" and leader_entry.source_id == 101 and leader_entry.actor is None
-    assert "上门理发" in leader_entry.note
+    assert (leader_entry.source_type, leader_entry.source_id) == (SourceType.SERVICE_RECORD, leader.pk)
+    assert leader_entry.actor is None and "上门理发" in leader_entry.note
 
 
-def test_a_completion_replayed_is_skipped_quietly(town):
-    _completed(town, 102, {town.leader_a: "2"})
-    _completed(town, 102, {town.leader_a: "2"})
+def test_pending_hours_earn_nothing_until_staff_verify_them(town):
+    record = _record(town, town.leader_a, "2", verified=False)
+    assert balance_of(town.household_a) == 0
+    service_record_verify(record=record, actor=town.staff_a)
     assert balance_of(town.household_a) == 10
 
 
-def test_two_volunteers_of_one_household_earn_one_award_for_their_hours_together(town):
+def test_rejected_pending_hours_never_earn(town):
+    record = _record(town, town.leader_a, "2", verified=False)
+    service_record_verify(record=record, actor=town.staff_a, approve=False)
+    assert balance_of(town.household_a) == 0 and not Entry.objects.exists()
+
+
+def test_verified_hours_rejected_later_are_reversed_by_a_compensating_entry(town):
+    record = _record(town, town.leader_a, "2", verified=True)
+    service_record_verify(record=record, actor=town.staff_a, approve=False, reason="当天未到岗")
+    earned, reversal = sorted(ledger_of(town.household_a), key=lambda e: e.sequence)
+    assert (earned.amount, reversal.amount) == (10, -10)
+    assert reversal.corrects_id == earned.pk and reversal.actor is None and "当天未到岗" in reversal.note
+    assert balance_of(town.household_a) == 0
+
+
+def test_rejecting_verified_hours_needs_a_reason(town):
+    record = _record(town, town.leader_a, "2", verified=True)
+    with pytest.raises(ValidationError):
+        service_record_verify(record=record, actor=town.staff_a, approve=False)
+    assert balance_of(town.household_a) == 10
+
+
+def test_a_reversal_of_points_already_spent_tells_staff_and_keeps_the_balance_above_zero(town):
+    from points.models import Product
+
+    record = _record(town, town.leader_a, "2", verified=True)
+    soap = Product.objects.create(site=town.station_a, name="香皂", price=8, stock=5)
+    redemption_create(user=town.resident_a, product=soap, quantity=1)
+    service_record_verify(record=record, actor=town.staff_a, approve=False, reason="记错了人")
+    assert balance_of(town.household_a) == 2
+    notice = Notification.objects.get(kind="points_award_failed", recipient=town.staff_a)
+    assert "张建国家" in notice.data["household"]
+
+
+def test_two_records_of_one_household_each_earn_their_hours(town):
     other = Volunteer.objects.create(user=town.resident_a, site=town.station_a, real_name="张建国")
-    _completed(town, 103, {town.leader_a: "2", other: "1"})
-    (entry,) = ledger_of(town.household_a)
-    assert entry.amount == 15
+    _record(town, town.leader_a, "2", verified=True, source_id=103)
+    _record(town, other, "1", verified=True, source_id=103)
+    assert sorted(e.amount for e in ledger_of(town.household_a)) == [5, 10]
 
 
 def test_a_five_star_rating_earns_the_bonus_for_the_serving_households(town):
@@ -219,10 +263,52 @@ def test_a_four_star_rating_earns_no_bonus(town):
     assert not Entry.objects.exists()
 
 
-def test_an_automatic_award_over_the_cap_is_skipped_without_failing_the_order(town):
-    _completed(town, 106, {town.leader_a: "8"})  # 40 points: the daily cap
-    _completed(town, 107, {town.leader_a: "1"})
+def test_an_automatic_award_clamps_to_the_cap_and_says_so(town):
+    with time_machine.travel(at(2026, 4, 1, 9), tick=False):
+        _record(town, town.leader_a, "6", verified=True, source_id=106)  # 30 of the daily cap of 40
+        _record(town, town.leader_a, "10", verified=True, source_id=107)  # 50 more: 10 fit
+    first, second = sorted(ledger_of(town.household_a), key=lambda e: e.sequence)
+    assert (first.amount, second.amount) == (30, 10)
+    assert "已封顶：计 10 分（应得 50 分" in second.note
     assert balance_of(town.household_a) == 40
+
+
+def test_an_automatic_award_with_nothing_left_under_the_cap_tells_staff_not_the_volunteer(town):
+    with time_machine.travel(at(2026, 4, 1, 9), tick=False):
+        _record(town, town.leader_a, "8", verified=True, source_id=108)  # the whole daily cap
+        _record(town, town.leader_a, "1", verified=True, source_id=109)
+    assert balance_of(town.household_a) == 40
+    assert Notification.objects.filter(kind="points_award_failed", recipient=town.staff_a).count() == 1
+
+
+@pytest.mark.parametrize(
+    "break_it",
+    [
+        pytest.param(
+            lambda: Rule.objects.filter(code="service_hour").update(code="hour_of_service"), id="rule-renamed"
+        ),
+        pytest.param(lambda: Rule.objects.filter(code="service_hour").update(is_active=False), id="rule-switched-off"),
+    ],
+)
+def test_a_points_error_never_blocks_the_hours_and_is_told_to_staff(town, break_it):
+    break_it()
+    record = _record(town, town.leader_a, "2", verified=True)
+    assert record.status == "verified"
+    assert balance_of(town.household_a) == 0
+    assert Notification.objects.filter(kind="points_award_failed", recipient=town.staff_a).exists()
+
+
+def test_hours_that_earn_no_points_never_block_the_record(town):
+    record = _record(town, town.leader_a, "0.05", verified=True)  # 0.25 points round to 0
+    assert record.status == "verified" and balance_of(town.household_a) == 0
+
+
+def test_a_manual_award_over_the_cap_earns_what_is_left_and_says_so(town):
+    with time_machine.travel(at(2026, 4, 10, 9), tick=False):
+        award(town.household_a, town.staff_a, "service_hour", quantity=Decimal("6"))
+        entry = award(town.household_a, town.staff_a, "service_hour", quantity=Decimal("4"))
+    assert entry.amount == 10
+    assert "已封顶：计 10 分（应得 20 分" in entry.note
 
 
 def test_a_taken_pickup_code_is_drawn_again_without_a_second_charge(town, monkeypatch):
@@ -244,25 +330,40 @@ def test_a_taken_pickup_code_is_drawn_again_without_a_second_charge(town, monkey
     assert soap.stock == 8
 
 
-def test_a_completion_costs_the_same_queries_with_one_or_three_volunteers_of_a_household(town):
+def test_verifying_hours_costs_the_same_queries_for_any_household(town):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    extra = [
-        Volunteer.objects.create(user=UserFactory(household=town.household_a), site=town.station_a, real_name=n)
-        for n in ("甲", "乙")
-    ]
-    _completed(town, 200, {town.leader_a: "1"})  # the first award also opens the account
+    for volunteer in (town.leader_a, town.member_a):  # opens both accounts, loads the staff's roles
+        service_record_verify(record=_record(town, volunteer, "1", verified=False, source_id=200), actor=town.staff_a)
     counts = []
-    for order_id, volunteers in ((201, [town.leader_a]), (202, [town.leader_a, *extra])):
-        records = [ServiceRecord(volunteer=Volunteer.objects.get(pk=v.pk), hours=Decimal("1")) for v in volunteers]
+    for volunteer, source_id in ((town.leader_a, 201), (town.member_a, 202)):
+        record = _record(town, volunteer, "1", verified=False, source_id=source_id)
         with CaptureQueriesContext(connection) as queries:
-            order_completed.send(
-                sender=None,
-                order=SimpleNamespace(pk=order_id, title="t", stars=None),
-                records=records,
-                actor=town.leader_a_user,
-            )
+            service_record_verify(record=record, actor=town.staff_a)
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert balance_of(town.household_a) == 5 + 5 + 15
+    assert balance_of(town.household_a) == balance_of(town.household_a2) == 10
+
+
+def test_the_award_page_tells_staff_what_a_household_can_still_earn_before_they_award(client, town):
+    with time_machine.travel(at(2026, 4, 10, 9), tick=False):
+        award(town.household_a, town.staff_a, "good_deed")  # 5 of 10 a day
+        client.force_login(town.staff_a)
+        page = client.get(f"/points/staff/award/?household={town.household_a.pk}").content.decode()
+    assert "张建国家还可获得的积分" in page
+    assert "好人好事：今日还可得 5 分（上限 10 分）" in page
+
+
+def test_cap_rooms_reads_every_rule_in_one_query(town, django_assert_num_queries):
+    from points.services.awards import cap_rooms
+
+    rules = list(Rule.objects.all())
+    with django_assert_num_queries(1):
+        rooms = cap_rooms(town.household_a, rules)
+    assert rooms[Rule.objects.get(code="good_deed").pk].left == 10
+
+
+def test_every_rule_that_can_be_earned_again_and_again_has_a_cap(town):
+    uncapped = Rule.objects.filter(cap_per_day__isnull=True, cap_per_month__isnull=True)
+    assert list(uncapped.values_list("code", flat=True)) == []

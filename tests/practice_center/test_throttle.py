@@ -347,7 +347,7 @@ def test_on_redis_parallel_failures_are_all_counted_and_the_lock_is_seen_by_ever
         }
     }
     settings.PORTAL = {**settings.PORTAL, "LOGIN_FAILURES_PER_USER": 1000, "LOGIN_FAILURES_PER_IP": 40}
-    user_key, ip_key = throttle.login_keys(ip=HERE, username="resident_a")
+    user_key, ip_key, _account_key = throttle.login_keys(ip=HERE, username="resident_a")
 
     def one_failure(_):
         # Each thread has its own cache object and Redis connection, like another process would.
