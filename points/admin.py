@@ -9,6 +9,7 @@ from points.models import (
     HonourEntry,
     HonourEvent,
     HonourList,
+    LedgerCheckpoint,
     Objection,
     Product,
     Redemption,
@@ -124,3 +125,9 @@ class ObjectionAdmin(ReadOnlyAdmin):
     list_filter = ["decision"]
     list_select_related = ["honour_list", "author"]
     search_fields = ["text", "answer"]
+
+
+@admin.register(LedgerCheckpoint)
+class LedgerCheckpointAdmin(ReadOnlyAdmin):
+    list_display = ["taken_at", "digest", "accounts", "entries", "file_name"]
+    date_hierarchy = "taken_at"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from practice_center.models import Role, User
 from practice_center.notifications import notify, register
 from practice_center.selectors import staff_of
 
@@ -15,6 +17,32 @@ register(
         "The automatic award “{rule}” to {household} ({source}) was not made: {reason} Award it by hand if it is due."
     ),
 )
+
+register(
+    "ledger_checkpoint",
+    title=_("Points ledger checkpoint {date}"),
+    body=_("Checkpoint of {accounts} accounts and {entries} entries. Keep this digest: {digest}"),
+    channels=("inbox", "email"),
+)
+
+
+def checkpoint_taken(checkpoint) -> None:
+    """Tell every center admin the day's ledger digest (kept outside the database by them)."""
+    notify(
+        recipients=admins_of_network(),
+        kind="ledger_checkpoint",
+        data={
+            "date": timezone.localtime(checkpoint.taken_at).strftime("%Y-%m-%d %H:%M"),
+            "accounts": checkpoint.accounts,
+            "entries": checkpoint.entries,
+            "digest": checkpoint.digest,
+        },
+    )
+
+
+def admins_of_network():
+    """Every active center admin (the role at any center)."""
+    return User.objects.filter(is_active=True, role_assignments__role=Role.CENTER_ADMIN).distinct()
 
 
 def automatic_award_failed(*, household, rule, source: dict, reason: str) -> None:

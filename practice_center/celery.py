@@ -22,6 +22,8 @@ app.conf.beat_schedule = {
     "orders-timeouts": {"task": "activities.tasks.order_timeouts", "schedule": 600.0},
     # API Idempotency-Key records older than a day.
     "idempotency-keys-purge": {"task": "practice_center.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    # Points: the daily ledger checkpoint, kept outside the database (points/checkpoints.py).
+    "points-ledger-checkpoint": {"task": "points.tasks.ledger_checkpoint", "schedule": crontab(hour=2, minute=0)},
     # API tokens past their expiry.
     "tokens-purge-expired": {"task": "practice_center.tasks.purge_expired_tokens", "schedule": 3600.0},
 }

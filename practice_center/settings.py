@@ -32,6 +32,18 @@ else:
     if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
         raise ImproperlyConfigured("SECRET_KEY must be set to 50+ random characters when DEBUG is off.")
 
+# The key of the points ledger's hash chain (HMAC-SHA256). It lives in the environment, never in
+# the database, so someone with database access alone cannot recompute a rewritten chain. Keep it
+# apart from SECRET_KEY where you can (LEDGER_HMAC_KEY); without it, it is derived from SECRET_KEY.
+# Changing it makes every existing chain fail verification: it must stay the same for the
+# ledger's life (README, "What the ledger key protects").
+# Where the daily ledger checkpoints are written (points/checkpoints.py): a folder outside the
+# database's machine and its backups, for instance a mounted share the database user cannot write.
+LEDGER_CHECKPOINT_DIR = Path(env.str("LEDGER_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "ledger-checkpoints")))
+LEDGER_HMAC_KEY = env.str(
+    "LEDGER_HMAC_KEY", default=hashlib.sha256(("points-ledger:" + SECRET_KEY).encode()).hexdigest()
+).encode()
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -69,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "practice_center.middleware.PrivatePagesMiddleware",
     "practice_center.idempotency.IdempotencyMiddleware",
+    "practice_center.repeat_submit.RepeatSubmitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -91,6 +104,7 @@ TEMPLATES = [
                 "practice_center.context_processors.portal",
                 "practice_center.notifications.inbox_context",
             ],
+            "builtins": ["practice_center.templatetags.forms_once"],
         },
     },
 ]

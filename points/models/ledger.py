@@ -1,7 +1,8 @@
 """Rules, household accounts, the append-only ledger, products and redemptions.
 
-The ledger is a hash chain per account: each `Entry` stores the sha256 of its own canonical
-content plus the previous entry's hash in the same account, so editing or deleting a row behind
+The ledger is a hash chain per account: each `Entry` stores the HMAC-SHA256 (keyed with
+settings.LEDGER_HMAC_KEY, which the database never holds) of its own canonical content plus the
+previous entry's hash in the same account, so editing or deleting a row behind
 the application's back is caught by `manage.py verify_points_ledger`. PostgreSQL refuses UPDATE
 and DELETE on entries (a trigger, migration 0002). Balances are stored on `Account` (the row we
 lock) and must always equal the sum of the account's entries.
@@ -10,6 +11,7 @@ lock) and must always equal the sum of the account's entries.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC
 
@@ -23,6 +25,13 @@ from practice_center.models import Household, Site
 from practice_center.scoping import home_station, scope
 
 GENESIS_HASH = "0" * 64
+
+
+def ledger_hmac(message: bytes) -> str:
+    """HMAC-SHA256 (RFC 2104) of `message` under settings.LEDGER_HMAC_KEY (a key the database
+    never holds), as 64 hex digits: the hash of an entry and of a checkpoint."""
+    return hmac.new(settings.LEDGER_HMAC_KEY, message, hashlib.sha256).hexdigest()
+
 
 # The fields an entry's hash covers, as (key in the canonical JSON, attribute of `Entry`). The one
 # list: `Entry.canonical()` serialises these, `verify_points_ledger` loads these, and the test of the
@@ -223,7 +232,7 @@ class EntryQuerySet(models.QuerySet):
 class Entry(models.Model):
     """One line of a household's ledger (积分明细). Append-only: never updated or deleted.
 
-    `sequence` numbers the entries of one account from 1; `hash` = sha256(canonical content,
+    `sequence` numbers the entries of one account from 1; `hash` = HMAC-SHA256(canonical content,
     including `prev_hash`, the hash of the entry with sequence - 1 in the same account).
     """
 
@@ -318,7 +327,8 @@ class Entry(models.Model):
         return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+        """HMAC-SHA256 of `canonical()` under settings.LEDGER_HMAC_KEY, as 64 hex digits."""
+        return ledger_hmac(self.canonical())
 
 
 class ProductQuerySet(models.QuerySet):

@@ -237,13 +237,14 @@ def _redeem_sql(
 ) -> Redemption:
     statement = (
         # The audit part is built from the model's table and column names only (above).
-        "WITH r AS (SELECT * FROM points_redeem(%s, %s, %s, %s, %s, %s, %s)), "  # noqa: S608
+        "WITH r AS (SELECT * FROM points_redeem(%s, %s, %s, %s, %s, %s, %s, %s)), "  # noqa: S608
         f"audit AS ({_audit_insert_sql()}) "
         "SELECT r_status, r_redemption_id, r_entry_id, r_points, r_product_name, r_product_price, "
         "r_product_stock, r_product_active FROM r"
     )
     params = [
-        *[user.household_id, product.pk, quantity, pickup_code, user.pk, template, at],
+        # The ledger key is passed in on every call and never stored in the database.
+        *[user.household_id, product.pk, quantity, pickup_code, user.pk, template, at, settings.LEDGER_HMAC_KEY],
         user.pk,
         Redemption._meta.label_lower,
         quantity,

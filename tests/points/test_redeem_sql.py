@@ -9,6 +9,7 @@ import re
 import zoneinfo
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -264,8 +265,8 @@ def test_a_taken_pickup_code_is_drawn_again_on_the_sql_path(town, soap, monkeypa
 def _call_function(town, product, template: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT r_status, r_entry_id FROM points_redeem(%s, %s, 1, 'QQQQQQ', %s, %s, %s)",
-            [town.household_a.pk, product.pk, town.resident_a.pk, template, AT],
+            "SELECT r_status, r_entry_id FROM points_redeem(%s, %s, 1, 'QQQQQQ', %s, %s, %s, %s)",
+            [town.household_a.pk, product.pk, town.resident_a.pk, template, AT, settings.LEDGER_HMAC_KEY],
         )
         status, entry_id = cursor.fetchone()
     assert status == "ok"
@@ -292,50 +293,26 @@ def test_every_kind_of_python_whitespace_is_folded_and_control_characters_hash_a
     assert entry.hash == entry.compute_hash()
 
 
-def test_the_migration_creates_the_function_and_its_reverse_drops_it():
-    migration = importlib.import_module("points.migrations.0005_points_redeem_function")
+def test_the_migrations_create_the_keyed_function_and_their_reverses_drop_it():
+    keyed = importlib.import_module("points.migrations.0010_keyed_ledger_hash")
+    plain = importlib.import_module("points.migrations.0005_points_redeem_function")
 
-    def exists() -> bool:
+    def arguments() -> list[int]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'points_redeem'")
-            return cursor.fetchone()[0] == 1
+            cursor.execute("SELECT pronargs FROM pg_proc WHERE proname = 'points_redeem' ORDER BY pronargs")
+            return [row[0] for row in cursor.fetchall()]
 
-    assert exists()
+    assert arguments() == [8]  # the 7 arguments of 0005 and the key
     with connection.schema_editor() as editor:
-        migration.backward(None, editor)
-    assert not exists()
+        keyed.backward(None, editor)
+    assert arguments() == [7]
     with connection.schema_editor() as editor:
-        migration.forward(None, editor)
-    assert exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_statement_is_its_own_transaction_without_begin_or_commit(town, soap):
-    give(town.household_a, town.staff_a, 20)
-    with CaptureQueriesContext(connection) as queries:
-        redemption = _redeem(town, soap)
-    statements = [q["sql"] for q in queries.captured_queries]
-    assert [sql for sql in statements if "points_redeem(" in sql] == statements[-1:]
-    assert not [sql for sql in statements if sql.split()[0].upper() in ("BEGIN", "COMMIT", "SAVEPOINT")]
-    assert Redemption.objects.get(pk=redemption.pk).pickup_code == redemption.pickup_code
-    assert balance_of(town.household_a) == 17 == ledger_sum(town.household_a)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_a_taken_pickup_code_is_drawn_again_and_charged_once(town, soap, monkeypatch):
-    give(town.household_a, town.staff_a, 20)
-    first = _redeem(town, soap)
-    codes = iter([first.pickup_code, "VVVVVV"])
-    monkeypatch.setattr(shop, "_new_pickup_code", lambda: next(codes))
-
-    second = _redeem(town, soap)
-
-    assert second.pickup_code == "VVVVVV"
-    assert Redemption.objects.count() == 2 and Entry.objects.filter(kind=EntryKind.REDEEM).count() == 2
-    assert balance_of(town.household_a) == 14 == ledger_sum(town.household_a)
-    soap.refresh_from_db()
-    assert soap.stock == 98
-    call_command("verify_points_ledger")
+        plain.backward(None, editor)
+    assert arguments() == []
+    with connection.schema_editor() as editor:
+        plain.forward(None, editor)
+        keyed.forward(None, editor)
+    assert arguments() == [8]
 
 
 def test_the_sql_function_hashes_exactly_the_fields_the_model_lists():
