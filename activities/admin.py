@@ -1,13 +1,15 @@
 """Admin of the menu and orders. Orders are read-only here: their status only changes through
-the workflow services (activities.services), which write the event log."""
+the workflow services (activities.services), which write the event log. Every edit here leaves
+an audit row (practice_center.admin_audit)."""
 
 from django.contrib import admin
 
 from activities.models import Category, MenuItem, Order, OrderEvent
+from practice_center.admin_audit import AuditedAdmin
 
 
 @admin.register(MenuItem)
-class MenuItemAdmin(admin.ModelAdmin):
+class MenuItemAdmin(AuditedAdmin):
     list_display = ["title", "site", "category", "team", "is_active"]
     list_filter = ["is_active", "category"]
     search_fields = ["title", "description"]
@@ -26,7 +28,7 @@ class OrderEventInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(AuditedAdmin):
     list_display = ["id", "title", "kind", "status", "site", "resident", "team", "created_at"]
     list_filter = ["status", "kind"]
     search_fields = ["title", "description"]
@@ -41,7 +43,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin):
     """Names in both languages; codes are what menus, skills matching and reports refer to."""
 
     list_display = ["code", "name_zh", "name_en", "sort_order", "is_platform"]

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from activities import selectors, services
-from activities.models import MenuItem, Order, OrderEvent, OrderStatus
-from practice_center.models import User
+from activities import permissions, selectors, services
+from activities.models import Category, MenuItem, Order, OrderEvent, OrderStatus
+from practice_center.api.base import ScopedGenericViewSet, ScopedReadOnlyViewSet
+from practice_center.exceptions import NotAllowed
+from practice_center.models import Site, User
 from practice_center.text import int_param, mask_name
 from volunteers.models import Team, Volunteer
 
@@ -30,6 +31,17 @@ MENU_ITEM_COLUMNS = (
     *("id", "site_id", "category_id", "title", "description", "suits", "duration_minutes", "team_id", "is_active"),
     *("site__name", "category__code", "category__name_zh", "category__name_en"),
 )
+
+
+class CategorySerializer(serializers.Serializer):
+    """A service category; `name` is in the request's language."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    is_platform = serializers.BooleanField()
 
 
 class MenuItemSerializer(serializers.ModelSerializer):
@@ -67,14 +79,14 @@ class OrderEventSerializer(serializers.ModelSerializer):
         fields = ["action", "from_status", "to_status", "actor", "note", "at"]
 
     def get_actor(self, event: OrderEvent) -> str | None:
-        return event.actor.display_name if event.actor_id else None
+        return event.actor.display_name if event.actor is not None else None
 
 
 class OrderSerializer(serializers.ModelSerializer):
     resident_name = serializers.CharField(source="resident.display_name", read_only=True)
     site_name = serializers.CharField(source="site.name", read_only=True)
     team_name = serializers.SerializerMethodField()
-    volunteers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    volunteers: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
         model = Order
@@ -112,7 +124,7 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_team_name(self, order: Order) -> str | None:
-        return order.team.name if order.team_id else None
+        return order.team.name if order.team is not None else None
 
 
 class OrderDetailSerializer(OrderSerializer):
@@ -214,17 +226,25 @@ class ClaimSerializer(serializers.Serializer):
         ]
     )
 )
-class MenuItemViewSet(viewsets.ReadOnlyModelViewSet):
+class CategoryViewSet(ScopedReadOnlyViewSet):
+    """Service categories, `name` in the request's language (`?lang=en` or the language cookie)."""
+
+    serializer_class = CategorySerializer
+    queryset = Category.objects.order_by("sort_order", "id")
+
+
+class MenuItemViewSet(ScopedReadOnlyViewSet):
     """The menu on offer at the caller's station and the sites above it (staff: their subtree's too)."""
 
     serializer_class = MenuItemSerializer
     filter_backends: list = []
+    queryset = MenuItem.objects.all()
 
     def get_queryset(self):
         params = self.request.query_params
         site = params.get("site", "")
-        items = selectors.menu_for(
-            self.request.user,
+        items = selectors.filter_menu(
+            super().get_queryset(),
             category=params.get("category", "")[:32],
             q=params.get("q", "")[:100],
             site=int_param(site),
@@ -253,16 +273,17 @@ def _workflow(serializer_class, summary: str):
     ),
     create=extend_schema(request=OrderCreateSerializer, responses={201: OrderDetailSerializer}),
 )
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedGenericViewSet):
     """Orders and micro-wishes the caller may see, and the steps of their workflow."""
 
     filter_backends: list = []
+    queryset = Order.objects.all()
 
     def get_serializer_class(self):
         return OrderSerializer if self.action == "list" else OrderDetailSerializer
 
     def get_queryset(self):
-        orders = Order.objects.visible_to(self.request.user).select_related("site", "resident", "team")
+        orders = super().get_queryset().select_related("site", "resident", "team")
         if self.action == "list":
             params = self.request.query_params
             status_ = params.get("status")
@@ -274,12 +295,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             if site:
                 if int_param(site) is None:
                     raise ValidationError({"site": ["A site id is a number."]})
-                from practice_center.models import Site
-
                 path = Site.objects.filter(pk=int_param(site)).values_list("path", flat=True).first()
                 orders = orders.filter(site__path__startswith=path) if path else orders.none()
             if params.get("mine") == "1":
-                orders = orders.filter(Q(resident_id=self.request.user.pk) | Q(placed_by_id=self.request.user.pk))
+                orders = orders.placed_for(self.request.user)
             return orders.prefetch_related("volunteers").order_by("-created_at", "-id")
         return orders.prefetch_related("volunteers", "events__actor")
 
@@ -380,23 +399,22 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     @action(detail=True, methods=["get"], url_path="suggested-teams")
     def suggested_teams(self, request, pk=None):
         order = self.get_object()
-        from practice_center.exceptions import NotAllowed
-        from practice_center.scoping import scope
-
-        if not scope(request.user).manages_site(order.site):
+        if not permissions.is_station_staff(request.user, order):
             raise NotAllowed()
         full = Order.objects.select_related("site", "category", "menu_item").get(pk=order.pk)
         return Response(SuggestionSerializer(selectors.suggested_teams(full), many=True).data)
 
 
-class WishViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class WishViewSet(mixins.ListModelMixin, ScopedGenericViewSet):
     """The public wish wall (names masked) and claiming a wish for a team."""
 
     serializer_class = WishSerializer
     filter_backends: list = []
+    queryset = Order.objects.all()
+    visibility = "on_wish_wall_of"
 
     def get_queryset(self):
-        return selectors.wish_wall(self.request.user)
+        return selectors.wish_wall_of(super().get_queryset())
 
     @extend_schema(request=ClaimSerializer, responses={200: OrderDetailSerializer}, summary="Claim for a team")
     @action(detail=True, methods=["post"])
@@ -413,4 +431,4 @@ class WishViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(OrderDetailSerializer(fresh, context=self.get_serializer_context()).data)
 
 
-__all__ = ["MenuItemViewSet", "OrderViewSet", "WishViewSet"]
+__all__ = ["CategoryViewSet", "MenuItemViewSet", "OrderViewSet", "WishViewSet"]

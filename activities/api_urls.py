@@ -2,9 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
-from activities.api import MenuItemViewSet, OrderViewSet, WishViewSet
+from activities.api import CategoryViewSet, MenuItemViewSet, OrderViewSet, WishViewSet
 
 router = SimpleRouter()
+router.register("categories", CategoryViewSet, basename="category")
 router.register("menu-items", MenuItemViewSet, basename="menu-item")
 router.register("orders", OrderViewSet, basename="order")
 router.register("wishes", WishViewSet, basename="wish")

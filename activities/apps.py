@@ -7,4 +7,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Services and activities")
 
     def ready(self) -> None:
-        from activities import notifications  # noqa: F401  (registers the notification kinds)
+        from activities import (
+            certificate_sources,  # noqa: F401  (order categories on certificates)
+            notifications,  # noqa: F401  (registers the notification kinds)
+        )

@@ -91,7 +91,8 @@ def seed(town: DemoTown) -> None:
     ]
     for neighbour, item in zip(neighbours[:3], [items[0], items[4], center_items[0]], strict=False):
         _order(neighbour, item, description="请尽快安排。")
-    grid_resident = next((u for u in neighbours[3:] if u.household.grid_id == town.grids[town.station.pk][0].pk), None)
+    first_grid = town.grids[town.station.pk][0].pk
+    grid_resident = next((u for u in neighbours[3:] if u.household and u.household.grid_id == first_grid), None)
     if grid_resident is not None:
         _order(grid_resident, items[1], actor=users["demo-grid"], description="老人没有手机，网格员代点。")
 

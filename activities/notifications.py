@@ -74,21 +74,22 @@ def order_submitted(order) -> None:
     )
 
 
-def order_moved(order, *, action: str, actor) -> None:
+def order_moved(order, *, action: str, actor, data: dict | None = None) -> None:
     """Who is told after a transition: the resident on dispatch, accept, complete, reject and
     claim; the team leader on dispatch and when a dispatched order is cancelled; the station's
-    staff on decline."""
+    staff on decline. `data` is what the step's OrderEvent carries (the declined team's name)."""
+    data = data or {}
     if action == "dispatch":
         notify(recipients=_resident_side(order), kind="order_dispatched", data=_data(order), url=_url(order))
         notify(recipients=_leader(order), kind="order_to_accept", data=_data(order), url=_url(order))
     elif action == "accept":
         notify(recipients=_resident_side(order), kind="order_accepted", data=_data(order), url=_url(order))
     elif action == "decline":
-        # The service clears the team on decline and leaves its name on the instance for us.
+        # The order no longer has the team: its name is in the event's data.
         notify(
             recipients=staff_of(order.site),
             kind="order_declined",
-            data={**_data(order), "team": getattr(order, "declined_team_name", ""), "reason": order.reason},
+            data={**_data(order), "team": data.get("declined_team_name", ""), "reason": order.reason},
             url=_url(order),
         )
     elif action == "complete":

@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from activities.models import LOAD_STATUSES, MenuItem, Order, OrderKind, OrderStatus
+from activities.models import LOAD_STATUSES, MenuItem, Order, OrderStatus
 from practice_center.models import Site, SiteLevel
-from practice_center.scoping import scope
 from practice_center.text import int_param
 from volunteers.models import Team, TeamMembership, VolunteerStatus
 
@@ -34,14 +33,20 @@ def _param(value) -> str:
 def menu_for(user, *, category: str | int | None = None, q: str = "", site: int | None = None) -> QuerySet[MenuItem]:
     """The menu as the person sees it: active items of the station and above (staff also their
     subtree's), optionally by category (code or id), a site, and a search in title/description."""
-    items = MenuItem.objects.visible_to(user).select_related("site", "category", "team")
+    return filter_menu(
+        MenuItem.objects.visible_to(user).select_related("site", "category", "team"), category=category, q=q, site=site
+    )
+
+
+def filter_menu(
+    items: QuerySet[MenuItem], *, category: str | int | None = None, q: str = "", site: int | None = None
+) -> QuerySet[MenuItem]:
+    """Menu items (already scoped to the person) by category (code or id), site and a search in
+    title, description and who it suits."""
     category, q = _param(category), _param(q)
     if category:
-        items = (
-            items.filter(category__pk=int_param(category))
-            if int_param(category)
-            else items.filter(category__code=category)
-        )
+        category_pk = int_param(category)
+        items = items.filter(category__pk=category_pk) if category_pk else items.filter(category__code=category)
     if site:
         items = items.filter(site_id=site)
     if q:
@@ -71,18 +76,15 @@ def staff_queue(
     """The dispatch queue of a staff member: their subtree's orders, overdue ones first, then the
     oldest. Without a status filter it shows the open ones (submitted, dispatched, accepted)."""
     now = now or timezone.now()
-    orders = Order.objects.filter(scope(user).site_q("site")) if scope(user).is_staff_anywhere else Order.objects.none()
+    orders = Order.objects.managed_by(user)
     category = _param(category)
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
     else:
         orders = orders.filter(status__in=[OrderStatus.SUBMITTED, OrderStatus.DISPATCHED, OrderStatus.ACCEPTED])
     if category:
-        orders = (
-            orders.filter(category__pk=int_param(category))
-            if int_param(category)
-            else orders.filter(category__code=category)
-        )
+        category_pk = int_param(category)
+        orders = orders.filter(category__pk=category_pk) if category_pk else orders.filter(category__code=category)
     if site:
         orders = orders.filter(site_id=site)
     return (
@@ -94,46 +96,30 @@ def staff_queue(
 
 def my_orders(user) -> QuerySet[Order]:
     """A resident's own orders and the ones a grid worker placed, newest first."""
-    return (
-        Order.objects.filter(Q(resident_id=user.pk) | Q(placed_by_id=user.pk))
-        .select_related(*ORDER_LIST_RELATED)
-        .order_by("-created_at", "-id")
-    )
+    return Order.objects.placed_for(user).select_related(*ORDER_LIST_RELATED).order_by("-created_at", "-id")
 
 
 def team_orders(user) -> QuerySet[Order]:
     """Orders of the teams the person leads that need them: dispatched (accept or decline) and
     accepted (complete), the oldest first."""
-    team_ids = scope(user).team_ids_led
     return (
-        Order.objects.filter(team_id__in=team_ids, status__in=LOAD_STATUSES)
+        Order.objects.of_teams_led_by(user)
+        .filter(status__in=LOAD_STATUSES)
         .select_related(*ORDER_LIST_RELATED)
         .order_by("status_changed_at", "id")
     )
 
 
 def wish_wall(user) -> QuerySet[Order]:
-    """Public wishes the person may see: of the own station, of subtrees they manage, and of the
-    stations the teams they lead serve. Open ones first."""
-    from practice_center.scoping import home_station
+    """Public wishes the person may see (`OrderQuerySet.on_wish_wall_of`), without the
+    cancelled and rejected ones. Open ones first."""
+    return wish_wall_of(Order.objects.on_wish_wall_of(user))
 
-    if not getattr(user, "is_authenticated", False):
-        return Order.objects.none()
-    sc = scope(user)
-    wishes = Order.objects.filter(kind=OrderKind.WISH, is_public=True).exclude(
-        status__in=[OrderStatus.CANCELLED, OrderStatus.REJECTED]
-    )
-    if not sc.is_superuser:
-        q = sc.site_q("site")
-        station = home_station(user)
-        if station is not None:
-            q |= Q(site_id=station.pk)
-        if sc.team_ids_led:
-            for team_site_path in Team.objects.filter(pk__in=sc.team_ids_led).values_list("site__path", flat=True):
-                q |= Q(site__path__startswith=team_site_path) | Q(
-                    site_id__in=[int(p) for p in team_site_path.split("/") if p]
-                )
-        wishes = wishes.filter(q)
+
+def wish_wall_of(wishes: QuerySet[Order]) -> QuerySet[Order]:
+    """The wall's order of public wishes already scoped to the person: without the cancelled and
+    rejected ones, open ones first, newest first."""
+    wishes = wishes.exclude(status__in=[OrderStatus.CANCELLED, OrderStatus.REJECTED])
     order_open = Case(When(status=OrderStatus.SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField())
     return (
         wishes.select_related("site", "resident", "team").annotate(closed=order_open).order_by("closed", "-created_at")
@@ -141,6 +127,7 @@ def wish_wall(user) -> QuerySet[Order]:
 
 
 def events_of(order: Order):
+    """The order's history, oldest first, with who acted."""
     return order.events.select_related("actor").order_by("at", "id")
 
 
@@ -193,18 +180,18 @@ class Suggestion:
 
 
 def _km(a: Site, b: Site) -> float | None:
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return None
-    lat1, lng1, lat2, lng2 = map(math.radians, map(float, (a.latitude, a.longitude, b.latitude, b.longitude)))
+    lat1, lng1, lat2, lng2 = (math.radians(float(v)) for v in (a.latitude, a.longitude, b.latitude, b.longitude))
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lng2 - lng1) / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(h))
 
 
 def _needs_text(order: Order) -> str:
     parts = [order.title, order.description]
-    if order.category_id:
+    if order.category is not None:
         parts += [order.category.name_zh, order.category.name_en]
-    if order.menu_item_id:
+    if order.menu_item is not None:
         parts += [order.menu_item.title, order.menu_item.description]
     return " ".join(parts).lower()
 
@@ -215,8 +202,6 @@ def suggested_teams(order: Order, *, limit: int = 10) -> list[Suggestion]:
     Two queries, whatever the number of teams: the candidate teams with their open load, and
     the skills of their approved members. Expects `order` with site, category and menu_item
     loaded (the detail views select them)."""
-    from activities.services import teams_serving
-
     load = (
         Order.objects.filter(team_id=OuterRef("pk"), status__in=LOAD_STATUSES)
         .order_by()
@@ -225,7 +210,7 @@ def suggested_teams(order: Order, *, limit: int = 10) -> list[Suggestion]:
         .values("n")
     )
     teams = list(
-        teams_serving(order.site)
+        Team.objects.serving(order.site)
         .exclude(leader__isnull=True)
         .select_related("site", "leader")
         .annotate(open_orders=Coalesce(Subquery(load, output_field=IntegerField()), 0))

@@ -1,10 +1,12 @@
 """State changes of the menu and the order workflow (点单 → 派单 → 接单 → 评单).
 
-The workflow is one map, `TRANSITIONS` {status: {action: next_status}}, and one function,
-`_transition`, that applies it: it locks the order row, refuses a move the map does not allow
-(InvalidTransition, HTTP 409), checks the actor (NotAllowed, HTTP 403), changes the order,
-writes the `OrderEvent` and the notifications, all in one transaction. Two people acting on
+The workflow is one map (`activities.order_workflow.TRANSITIONS`, {status: {action: next}})
+applied by the shared `practice_center.workflow.Workflow`: it locks the order row, refuses a
+move the map does not allow (InvalidTransition, HTTP 409), runs the check of the actor (the
+predicates of `activities.permissions`; NotAllowed, HTTP 403), changes the order, writes the
+`OrderEvent`, the audit row and the notifications, all in one transaction. Two people acting on
 one order at once: the second waits for the lock, then finds the new status and is refused.
+Menu edits write an audit row (`menu_item.create`, `menu_item.update`) in their transaction.
 """
 
 from __future__ import annotations
@@ -12,15 +14,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities import notifications, signals
+from activities import notifications, permissions, signals
 from activities.exceptions import InvalidTransition, MenuItemNotOffered, RatingWindowClosed, TooManyOpenOrders
 from activities.models import (
     OPEN_STATUSES,
@@ -32,41 +34,38 @@ from activities.models import (
     OrderKind,
     OrderStatus,
 )
+from activities.order_workflow import ORDER_WORKFLOW, TRANSITIONS  # noqa: F401  (the map, for readers and tests)
+from practice_center.audit import audit_record, changes_between, snapshot
 from practice_center.exceptions import NotAllowed
 from practice_center.models import Site, User
-from practice_center.scoping import home_station, scope
+from practice_center.scoping import home_station
 from volunteers.models import Team, TeamMembership, Volunteer, VolunteerStatus
 from volunteers.services import service_record_create
 
 S = OrderStatus
 A = OrderAction
 
-TRANSITIONS: dict[str, dict[str, str]] = {
-    S.SUBMITTED: {A.DISPATCH: S.DISPATCHED, A.CANCEL: S.CANCELLED, A.REJECT: S.REJECTED, A.CLAIM: S.ACCEPTED},
-    S.DISPATCHED: {A.ACCEPT: S.ACCEPTED, A.DECLINE: S.SUBMITTED, A.CANCEL: S.CANCELLED},
-    S.ACCEPTED: {A.COMPLETE: S.COMPLETED},
-    S.COMPLETED: {A.RATE: S.RATED},
-}
-
 
 def allowed_actions(status: str) -> set[str]:
-    return set(TRANSITIONS.get(status, {}))
+    """The actions the workflow map allows from `status`, whoever acts (see
+    `activities.permissions.actions_for` for what one person may do)."""
+    return ORDER_WORKFLOW.actions_from(status)
 
 
 def teams_serving(site: Site):
     """Teams that may serve an order of `site`: at the site, below it (its points), or above it."""
-    return Team.objects.filter(Q(site_id__in=site.ancestor_ids()) | Q(site__path__startswith=site.path), is_active=True)
+    return Team.objects.serving(site)
 
 
 # ---- the menu ---------------------------------------------------------------------------------
 
 
 def _menu_item_fields(*, site: Site, category: Category, title: str, team: Team | None, actor: User) -> None:
-    if not scope(actor).manages_site(site):
+    if not permissions.may_keep_menu(actor, site):
         raise NotAllowed(_("Only staff of this site can keep its menu."))
     if not title.strip():
         raise ValidationError({"title": _("Give the service a title.")})
-    if team is not None and not teams_serving(site).filter(pk=team.pk).exists():
+    if team is not None and not Team.objects.serving(site).filter(pk=team.pk).exists():
         raise ValidationError({"team": _("This team does not serve this site.")})
 
 
@@ -83,9 +82,13 @@ def menu_item_create(
     team: Team | None = None,
     is_active: bool = True,
 ) -> MenuItem:
-    """Staff add a service to the menu of a site in their subtree."""
+    """Staff add a service to the menu of a site in their subtree.
+
+    Returns the new MenuItem. Raises NotAllowed (not staff of `site`), ValidationError (no
+    title; a team that does not serve the site). Writes the audit row `menu_item.create`.
+    """
     _menu_item_fields(site=site, category=category, title=title, team=team, actor=actor)
-    return MenuItem.objects.create(
+    item = MenuItem.objects.create(
         site=site,
         category=category,
         title=title.strip(),
@@ -95,6 +98,17 @@ def menu_item_create(
         team=team,
         is_active=is_active,
     )
+    audit_record(
+        actor=actor,
+        action="menu_item.create",
+        obj=item,
+        site=site,
+        changes={name: [None, value] for name, value in snapshot(item, MENU_ITEM_FIELDS).items()},
+    )
+    return item
+
+
+MENU_ITEM_FIELDS = ["site", "category", "title", "description", "suits", "duration_minutes", "team", "is_active"]
 
 
 @transaction.atomic
@@ -110,9 +124,15 @@ def menu_item_update(
     team: Team | None = None,
     is_active: bool = True,
 ) -> MenuItem:
-    """Staff edit an item of their subtree (the site itself does not move)."""
+    """Staff edit an item of their subtree (the site itself does not move).
+
+    Returns the saved MenuItem. Raises NotAllowed (not staff of the item's site),
+    ValidationError (no title; a team that does not serve the site). Writes the audit row
+    `menu_item.update` with the changed fields.
+    """
     item = MenuItem.objects.select_for_update().select_related("site").get(pk=item.pk)
     _menu_item_fields(site=item.site, category=category, title=title, team=team, actor=actor)
+    before = snapshot(item, MENU_ITEM_FIELDS)
     item.category = category
     item.title = title.strip()
     item.description = description.strip()
@@ -132,6 +152,13 @@ def menu_item_update(
             "updated_at",
         ]
     )
+    audit_record(
+        actor=actor,
+        action="menu_item.update",
+        obj=item,
+        site=item.site,
+        changes=changes_between(before, snapshot(item, MENU_ITEM_FIELDS)),
+    )
     return item
 
 
@@ -142,7 +169,7 @@ def _check_orderer(*, resident: User, actor: User) -> Site:
     """The resident orders for themself, or a grid worker of the resident's grid for them."""
     if resident.household_id is None:
         raise ValidationError({"resident": _("Only a resident of a household can order.")})
-    if actor.pk != resident.pk and not scope(actor).works_grid(resident.household.grid_id):
+    if not permissions.may_order_for(actor, resident):
         raise NotAllowed(_("Only the resident or a grid worker of the resident's grid can order."))
     station = home_station(resident)
     if station is None:  # pragma: no cover - a household always has a grid and so a station
@@ -162,6 +189,9 @@ def _record_new(order: Order, actor: User, note: str = "") -> None:
     OrderEvent.objects.create(
         order=order, action=A.ORDER, from_status="", to_status=order.status, actor=actor, note=note, at=order.created_at
     )
+    audit_record(
+        actor=actor, action="order.order", obj=order, site=order.site, changes={"status": [None, order.status]}
+    )
     notifications.order_submitted(order)
 
 
@@ -175,7 +205,14 @@ def order_create(
     preferred_time: datetime.datetime | None = None,
     address: str = "",
 ) -> Order:
-    """点单: a resident (or their grid worker) orders a service on the menu of the station."""
+    """点单: a resident (or their grid worker) orders a service on the menu of the station.
+
+    preferred_time: an aware datetime in the future, or None. address: defaults to the
+    household's. Returns the submitted Order (event `order` and audit row `order.order`
+    written, the station's staff notified). Raises NotAllowed (`permissions.may_order_for`),
+    MenuItemNotOffered, TooManyOpenOrders (settings.PORTAL["MAX_OPEN_ORDERS_PER_RESIDENT"]),
+    ValidationError (no household, a time in the past).
+    """
     station = _check_orderer(resident=resident, actor=actor)
     if not MenuItem.objects.offered_at(station).filter(pk=menu_item.pk).exists():
         raise MenuItemNotOffered()
@@ -192,7 +229,7 @@ def order_create(
         title=menu_item.title,
         description=description.strip(),
         preferred_time=preferred_time,
-        address=address.strip() or (resident.household.address if resident.household_id else ""),
+        address=address.strip() or (resident.household.address if resident.household is not None else ""),
     )
     _record_new(order, actor)
     return order
@@ -208,7 +245,11 @@ def wish_create(
     is_public: bool = True,
     category: Category | None = None,
 ) -> Order:
-    """微心愿: a free-text wish; public ones go on the wish wall for any team of the subtree."""
+    """微心愿: a free-text wish; public ones go on the wish wall for any team of the subtree.
+
+    title: up to 100 characters (longer is cut). Returns the submitted wish. Raises NotAllowed,
+    TooManyOpenOrders, ValidationError (no household, no title).
+    """
     station = _check_orderer(resident=resident, actor=actor)
     if not title.strip():
         raise ValidationError({"title": _("Say in a few words what you wish for.")})
@@ -222,60 +263,43 @@ def wish_create(
         title=title.strip()[:100],
         description=description.strip(),
         is_public=is_public,
-        address=resident.household.address,
+        address=resident.household.address if resident.household is not None else "",
     )
     _record_new(order, actor)
     return order
 
 
-# ---- the one function that moves an order ----------------------------------------------------
+# ---- moving an order -------------------------------------------------------------------------------
+
+# What the checks and notifications read of the locked order.
+_RELATED = ("site", "team__leader__user", "team__site", "resident", "placed_by")
 
 
-def _transition(
-    *,
+def _move(
     order: Order,
+    *,
     action: str,
     actor: User,
     check: Callable[[Order], None],
-    change: Callable[[Order], Iterable[str]] = lambda order: (),
+    change: Callable[[Order], Iterable[str]],
     note: str = "",
+    data: dict[str, Any] | None = None,
 ) -> Order:
-    """Apply `action` to `order` under a row lock: state, actor, change, event, notifications."""
-    locked = Order.objects.select_for_update().get(pk=order.pk)
-    from_status = locked.status
-    to_status = TRANSITIONS.get(from_status, {}).get(action)
-    if to_status is None:
-        raise InvalidTransition()
-    # Load relations after the lock (select_for_update with joins would lock their rows too).
-    locked = Order.objects.select_related("site", "team__leader__user", "resident", "placed_by").get(pk=order.pk)
-    check(locked)
-    now = timezone.now()
-    fields = set(change(locked))
-    locked.status = to_status
-    locked.status_changed_at = now
-    fields |= {"status", "status_changed_at"}
-    locked.save(update_fields=sorted(fields))
-    OrderEvent.objects.create(
-        order=locked, action=action, from_status=from_status, to_status=to_status, actor=actor, note=note, at=now
+    """One step of ORDER_WORKFLOW; the notifications read what the event row carries (`data`,
+    which `check` may still fill: it is written after the check ran)."""
+    event_data = data if data is not None else {}
+    return ORDER_WORKFLOW.move(
+        order,
+        action=action,
+        actor=actor,
+        check=check,
+        change=change,
+        notify=lambda o: notifications.order_moved(o, action=action, actor=actor, data=event_data),
+        note=note,
+        data=event_data,
+        related=_RELATED,
+        invalid=InvalidTransition(),
     )
-    notifications.order_moved(locked, action=action, actor=actor)
-    return locked
-
-
-def _staff_check(actor: User, message: str) -> Callable[[Order], None]:
-    def check(order: Order) -> None:
-        if not scope(actor).manages_site(order.site):
-            raise NotAllowed(message)
-
-    return check
-
-
-def _leader_check(actor: User) -> Callable[[Order], None]:
-    def check(order: Order) -> None:
-        if not scope(actor).leads_team(order.team_id):
-            raise NotAllowed(_("Only the leader of the team the order was given to can do this."))
-
-    return check
 
 
 def _required(value: str, field: str, message: str) -> str:
@@ -287,12 +311,17 @@ def _required(value: str, field: str, message: str) -> str:
 
 @transaction.atomic
 def order_dispatch(*, order: Order, team: Team, actor: User, note: str = "") -> Order:
-    """派单: staff of the order's station (or above) hand it to a team that serves the station."""
-    staff = _staff_check(actor, _("Only staff of the order's station or above can dispatch it."))
+    """派单: staff of the order's station (or above) hand it to a team that serves the station.
+
+    Returns the dispatched order. Raises InvalidTransition (not submitted), NotAllowed (not
+    staff of the station: `permissions.may_dispatch`), ValidationError (`team` does not serve
+    the station or has no leader).
+    """
 
     def check(o: Order) -> None:
-        staff(o)
-        if not teams_serving(o.site).filter(pk=team.pk).exists():
+        if not permissions.may_dispatch(actor, o):
+            raise NotAllowed(_("Only staff of the order's station or above can dispatch it."))
+        if not Team.objects.serving(o.site).filter(pk=team.pk).exists():
             raise ValidationError({"team": _("This team does not serve the order's station.")})
         if team.leader_id is None:
             raise ValidationError({"team": _("This team has no leader to accept the order.")})
@@ -304,7 +333,7 @@ def order_dispatch(*, order: Order, team: Team, actor: User, note: str = "") -> 
         o.reason = ""
         return ["team", "dispatched_at", "accept_alert_sent", "reason"]
 
-    return _transition(order=order, action=A.DISPATCH, actor=actor, check=check, change=change, note=note.strip())
+    return _move(order, action=A.DISPATCH, actor=actor, check=check, change=change, note=note.strip())
 
 
 def _team_volunteers(team_id: int, volunteer_ids: Iterable[int]) -> list[Volunteer]:
@@ -322,40 +351,58 @@ def _team_volunteers(team_id: int, volunteer_ids: Iterable[int]) -> list[Volunte
     return members
 
 
+def _leader_only(o: Order, actor: User, may: Callable[[User, Order], bool]) -> None:
+    if not may(actor, o):
+        raise NotAllowed(_("Only the leader of the team the order was given to can do this."))
+
+
 @transaction.atomic
 def order_accept(*, order: Order, volunteer_ids: Iterable[int], actor: User, note: str = "") -> Order:
-    """接单: the leader of the team takes the order and names the volunteers who will serve."""
+    """接单: the leader of the team takes the order and names the volunteers who will serve.
+
+    volunteer_ids: ids of approved members of the order's team (at least one). Returns the
+    accepted order. Raises InvalidTransition (not dispatched), NotAllowed (not the team's
+    leader: `permissions.may_accept`), ValidationError (no or wrong volunteers).
+    """
     volunteer_ids = list(volunteer_ids)
-    leader = _leader_check(actor)
     chosen: list[Volunteer] = []
 
     def check(o: Order) -> None:
-        leader(o)
-        chosen.extend(_team_volunteers(o.team_id, volunteer_ids))
+        _leader_only(o, actor, permissions.may_accept)
+        chosen.extend(_team_volunteers(o.team_id or 0, volunteer_ids))
 
     def change(o: Order) -> list[str]:
         o.accepted_at = timezone.now()
         o.volunteers.set(chosen)
         return ["accepted_at"]
 
-    return _transition(order=order, action=A.ACCEPT, actor=actor, check=check, change=change, note=note.strip())
+    data = {"volunteers": sorted(int(v) for v in volunteer_ids)}
+    return _move(order, action=A.ACCEPT, actor=actor, check=check, change=change, note=note.strip(), data=data)
 
 
 @transaction.atomic
 def order_decline(*, order: Order, reason: str, actor: User) -> Order:
-    """The team leader hands the order back (reason required); staff are told to dispatch again."""
+    """The team leader hands the order back (reason required); staff are told to dispatch again.
+
+    The declined team's id and name are kept in the event's `data` (`declined_team`,
+    `declined_team_name`), which the staff's notification reads. Returns the order, submitted
+    again. Raises InvalidTransition (not dispatched), NotAllowed (not the team's leader:
+    `permissions.may_decline`), ValidationError (no reason).
+    """
     reason = _required(reason, "reason", _("Say why the team cannot take the order."))
+    data: dict[str, Any] = {}
+
+    def check(o: Order) -> None:
+        _leader_only(o, actor, permissions.may_decline)
+        data.update(declined_team=o.team_id, declined_team_name=o.team.name if o.team is not None else "")
 
     def change(o: Order) -> list[str]:
-        o.declined_team_name = o.team.name if o.team_id else ""
         o.team = None
         o.reason = reason
         o.dispatch_alert_sent = False
         return ["team", "reason", "dispatch_alert_sent"]
 
-    return _transition(
-        order=order, action=A.DECLINE, actor=actor, check=_leader_check(actor), change=change, note=reason
-    )
+    return _move(order, action=A.DECLINE, actor=actor, check=check, change=change, note=reason, data=data)
 
 
 def _parse_hours(hours) -> Decimal:
@@ -371,17 +418,20 @@ def _parse_hours(hours) -> Decimal:
 @transaction.atomic
 def order_complete(*, order: Order, summary: str, hours, actor: User) -> Order:
     """The team leader or staff mark the work done; each named volunteer gets a service record
-    of `hours` (verified at once when staff complete it), then `order_completed` is sent."""
+    of `hours` (verified at once when staff complete it), then `order_completed` is sent.
+
+    hours: hours per volunteer, more than 0 and at most 24 (a number or its text). Returns the
+    completed order. Raises InvalidTransition (not accepted), NotAllowed (neither the team's
+    leader nor station staff: `permissions.may_complete`), ValidationError (no summary, bad hours).
+    """
     summary = _required(summary, "summary", _("Write a short summary of the service."))
     value = _parse_hours(hours)
     by_staff: list[bool] = []
 
     def check(o: Order) -> None:
-        sc = scope(actor)
-        is_staff = sc.manages_site(o.site)
-        if not (is_staff or sc.leads_team(o.team_id)):
+        if not permissions.may_complete(actor, o):
             raise NotAllowed(_("Only the team leader or staff can mark the order done."))
-        by_staff.append(is_staff)
+        by_staff.append(permissions.is_station_staff(actor, o))
 
     def change(o: Order) -> list[str]:
         o.summary = summary
@@ -389,7 +439,7 @@ def order_complete(*, order: Order, summary: str, hours, actor: User) -> Order:
         o.completed_at = timezone.now()
         return ["summary", "hours", "completed_at"]
 
-    order = _transition(order=order, action=A.COMPLETE, actor=actor, check=check, change=change, note=summary)
+    order = _move(order, action=A.COMPLETE, actor=actor, check=check, change=change, note=summary)
     served_on = timezone.localdate(order.completed_at)
     records = [
         service_record_create(
@@ -409,42 +459,48 @@ def order_complete(*, order: Order, summary: str, hours, actor: User) -> Order:
 
 
 @transaction.atomic
-def order_rate(*, order: Order, stars: int, actor: User, comment: str = "") -> Order:
-    """评单: the resident (or the grid worker who placed it) gives 1–5 stars within the window."""
+def order_rate(*, order: Order, stars: int | str | None, actor: User, comment: str = "") -> Order:
+    """评单: the resident (or the grid worker who placed it) gives 1–5 stars within the window.
+
+    Returns the rated order. Raises InvalidTransition (not completed), NotAllowed (not the
+    orderer), RatingWindowClosed (more than settings.PORTAL["RATE_WINDOW_DAYS"] days after
+    completion: `permissions.may_rate`), ValidationError (stars outside 1–5).
+    """
     try:
-        stars = int(stars)
+        value = int(stars or 0)
     except (TypeError, ValueError):
-        stars = 0
-    if not 1 <= stars <= 5:
+        value = 0
+    if not 1 <= value <= 5:
         raise ValidationError({"stars": _("Choose from 1 to 5 stars.")})
 
     def check(o: Order) -> None:
-        if actor.pk not in (o.resident_id, o.placed_by_id):
-            raise NotAllowed(_("Only the resident who ordered can rate it."))
-        window = datetime.timedelta(days=settings.PORTAL["RATE_WINDOW_DAYS"])
-        if o.completed_at and timezone.now() > o.completed_at + window:
+        if not permissions.may_rate(actor, o):
+            if not permissions.is_orderer(actor, o):
+                raise NotAllowed(_("Only the resident who ordered can rate it."))
             raise RatingWindowClosed()
 
     def change(o: Order) -> list[str]:
-        o.stars = stars
+        o.stars = value
         o.comment = comment.strip()
         o.rated_at = timezone.now()
         return ["stars", "comment", "rated_at"]
 
-    order = _transition(order=order, action=A.RATE, actor=actor, check=check, change=change, note=comment.strip())
+    order = _move(order, action=A.RATE, actor=actor, check=check, change=change, note=comment.strip())
     signals.order_rated.send(sender=Order, order=order, actor=actor)
     return order
 
 
 @transaction.atomic
 def order_cancel(*, order: Order, actor: User, reason: str = "") -> Order:
-    """The resident (or the grid worker who placed it) or staff call the order off."""
+    """The resident (or the grid worker who placed it) or staff call the order off.
+
+    Returns the cancelled order. Raises InvalidTransition (no longer open for cancelling),
+    NotAllowed (neither the orderer nor station staff: `permissions.may_cancel`).
+    """
     reason = (reason or "").strip()
 
     def check(o: Order) -> None:
-        if actor.pk in (o.resident_id, o.placed_by_id):
-            return
-        if not scope(actor).manages_site(o.site):
+        if not permissions.may_cancel(actor, o):
             raise NotAllowed(_("Only the resident or staff can cancel the order."))
 
     def change(o: Order) -> list[str]:
@@ -452,33 +508,45 @@ def order_cancel(*, order: Order, actor: User, reason: str = "") -> Order:
         o.closed_at = timezone.now()
         return ["reason", "closed_at"]
 
-    return _transition(order=order, action=A.CANCEL, actor=actor, check=check, change=change, note=reason)
+    return _move(order, action=A.CANCEL, actor=actor, check=check, change=change, note=reason)
 
 
 @transaction.atomic
 def order_reject(*, order: Order, reason: str, actor: User) -> Order:
-    """Staff turn an order down; the reason is shown to the resident."""
+    """Staff turn an order down; the reason is shown to the resident.
+
+    Returns the rejected order. Raises InvalidTransition (not submitted), NotAllowed (not
+    station staff: `permissions.may_reject`), ValidationError (no reason).
+    """
     reason = _required(reason, "reason", _("Say why the order is turned down; the resident will see it."))
+
+    def check(o: Order) -> None:
+        if not permissions.may_reject(actor, o):
+            raise NotAllowed(_("Only staff of the order's station or above can reject it."))
 
     def change(o: Order) -> list[str]:
         o.reason = reason
         o.closed_at = timezone.now()
         return ["reason", "closed_at"]
 
-    check = _staff_check(actor, _("Only staff of the order's station or above can reject it."))
-    return _transition(order=order, action=A.REJECT, actor=actor, check=check, change=change, note=reason)
+    return _move(order, action=A.REJECT, actor=actor, check=check, change=change, note=reason)
 
 
 @transaction.atomic
 def wish_claim(*, order: Order, team: Team, actor: User, note: str = "") -> Order:
-    """认领: a leader of a team serving the wish's station claims a public wish from the wall."""
+    """认领: a leader of a team serving the wish's station claims a public wish from the wall.
+
+    Returns the accepted wish (the team's leader named as its volunteer). Raises
+    InvalidTransition (not a public wish, or no longer waiting), NotAllowed (not the team's
+    leader, or the team does not serve the station: `permissions.may_claim_wish`).
+    """
 
     def check(o: Order) -> None:
         if o.kind != OrderKind.WISH or not o.is_public:
             raise InvalidTransition(_("Only public wishes on the wish wall can be claimed."))
-        if not scope(actor).leads_team(team.pk):
+        if not permissions.leads(actor, team):
             raise NotAllowed(_("Only the leader of the team can claim for it."))
-        if not teams_serving(o.site).filter(pk=team.pk).exists():
+        if not permissions.may_claim_wish(actor, o, team):
             raise NotAllowed(_("Your team does not serve this wish's station."))
 
     def change(o: Order) -> list[str]:
@@ -490,19 +558,23 @@ def wish_claim(*, order: Order, team: Team, actor: User, note: str = "") -> Orde
             o.volunteers.set([team.leader_id])
         return ["team", "dispatched_at", "accepted_at"]
 
-    return _transition(order=order, action=A.CLAIM, actor=actor, check=check, change=change, note=note.strip())
+    return _move(order, action=A.CLAIM, actor=actor, check=check, change=change, note=note.strip())
 
 
 # ---- time-outs ----------------------------------------------------------------------------------
 
 
 def orders_overdue_for_dispatch(now: datetime.datetime | None = None):
+    """Submitted orders waiting longer than settings.PORTAL["DISPATCH_TIMEOUT_HOURS"] hours,
+    not alerted yet for this wait (a queryset)."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=settings.PORTAL["DISPATCH_TIMEOUT_HOURS"])
     return Order.objects.filter(status=S.SUBMITTED, status_changed_at__lt=cutoff, dispatch_alert_sent=False)
 
 
 def orders_overdue_for_accept(now: datetime.datetime | None = None):
+    """Dispatched orders waiting longer than settings.PORTAL["ACCEPT_TIMEOUT_HOURS"] hours,
+    not alerted yet for this wait (a queryset)."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=settings.PORTAL["ACCEPT_TIMEOUT_HOURS"])
     return Order.objects.filter(status=S.DISPATCHED, status_changed_at__lt=cutoff, accept_alert_sent=False)

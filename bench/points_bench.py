@@ -75,6 +75,7 @@ def load(n_households: int, n_entries: int) -> None:
 
     from points.models import GENESIS_HASH, Account, Entry, Rule
     from practice_center.models import Grid, Household, Role, RoleAssignment, Site, SiteLevel, User
+    from practice_center.models.organisation import generate_join_codes
 
     rng = random.Random(42)
     started = time.perf_counter()
@@ -91,10 +92,16 @@ def load(n_households: int, n_entries: int) -> None:
         grids = Grid.objects.bulk_create(
             [Grid(station=station, name=f"网格{g + 1}") for station in stations for g in range(5)]
         )
+        # bulk_create bypasses Household.save and its retry on a clash: draw distinct codes.
+        taken = set(Household.objects.values_list("join_code", flat=True))
+        codes = generate_join_codes(n_households, taken=taken)
         households = Household.objects.bulk_create(
             [
                 Household(
-                    grid=grids[i % len(grids)], name=f"基准户{i + 1:05d}", category="migrant" if i % 7 == 0 else "local"
+                    grid=grids[i % len(grids)],
+                    name=f"基准户{i + 1:05d}",
+                    category="migrant" if i % 7 == 0 else "local",
+                    join_code=codes[i],
                 )
                 for i in range(n_households)
             ],

@@ -1,5 +1,7 @@
 """Admin of the points ledger and the honours. The ledger is read-only here: entries change
-only through points.services, as compensating entries; honours move through their workflow."""
+only through points.services, as compensating entries; honours move through their workflow;
+stock changes through the restock service. Every edit here leaves an audit row
+(practice_center.admin_audit)."""
 
 from django.contrib import admin
 
@@ -16,6 +18,7 @@ from points.models import (
     Rule,
     RuleVersion,
 )
+from practice_center.admin_audit import AuditedAdmin, ReadOnlyAdmin
 
 
 class RuleVersionInline(admin.TabularInline):
@@ -32,7 +35,7 @@ class RuleVersionInline(admin.TabularInline):
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(AuditedAdmin):
     list_display = ["code", "name_zh", "unit", "cap_per_day", "cap_per_month", "site", "is_active"]
     list_filter = ["is_active", "unit"]
     search_fields = ["code", "name_zh", "name_en"]
@@ -42,17 +45,6 @@ class RuleAdmin(admin.ModelAdmin):
         for version in formset.save(commit=False):
             version.created_by = request.user
             version.save()
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)
@@ -72,8 +64,9 @@ class EntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdmin):
     list_display = ["name", "site", "price", "stock", "is_active"]
+    readonly_fields = ["stock"]  # restocking goes through the service (staff page), which checks and audits
     list_filter = ["is_active"]
     list_select_related = ["site"]
     search_fields = ["name", "site__name"]

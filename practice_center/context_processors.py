@@ -1,14 +1,15 @@
 """Values every page needs: the language switch, elderly mode, the person's station and roles."""
 
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from practice_center.navigation import nav_items
+from practice_center.scoping import home_station, scope
 
 
 def portal(request):
-    from django.utils.functional import SimpleLazyObject
-
-    from practice_center.navigation import nav_items
-    from practice_center.scoping import home_station, scope
-
+    """The language switch, elderly mode and, for a signed-in person, their scope, roles,
+    station and menu (the last two computed only if a template reads them)."""
     user = getattr(request, "user", None)
     authenticated = bool(user and user.is_authenticated)
     elderly = request.COOKIES.get("elderly") == "1" or (authenticated and user.elderly_mode)

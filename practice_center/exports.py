@@ -19,6 +19,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
+from django.utils.http import content_disposition_header
 
 # Half-width and full-width (U+FF1D ＝, U+FF0B ＋, U+FF0D －, U+FF20 ＠) formula starters.
 FORMULA_STARTERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -135,7 +136,5 @@ def export_response(fmt: str, *, filename: str, sheets: Sequence[Sheet]) -> Http
         response = HttpResponse(csv_bytes(sheets), content_type=CSV_TYPE)
     else:
         raise ValueError(f"unknown export format {fmt!r}")
-    from django.utils.http import content_disposition_header
-
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{fmt}")
     return response

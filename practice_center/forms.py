@@ -169,7 +169,30 @@ def add_service_errors(form: forms.Form, exc: ValidationError, *, field_map: dic
     """Put a service's ValidationError onto a form: each message on its field (renamed by
     `field_map` where the service and the form name it differently), the rest on the form.
     A ValidationError raised without field names goes on the form as a whole."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    errors: dict[str | None, list[str]] = {None: list(exc.messages)}
+    if hasattr(exc, "error_dict"):
+        errors = {name: list(messages) for name, messages in exc.message_dict.items()}
     for name, field_messages in errors.items():
-        target = (field_map or {}).get(name, name)
+        target = (field_map or {}).get(name, name) if name is not None else None
         form.add_error(target if target in form.fields else None, field_messages)
+
+
+class AuditSearchForm(forms.Form):
+    """The filters of the staff audit search page (every one optional)."""
+
+    person = forms.CharField(label=_("Person"), required=False, max_length=50)
+    object_type = forms.CharField(
+        label=_("Object type"), required=False, max_length=64, help_text=_("For example: order, volunteer")
+    )
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    action = forms.CharField(
+        label=_("Action"), required=False, max_length=64, help_text=_("For example: order.dispatch")
+    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("person", "object_type", "object_id", "action"):
+            data[name] = (data.get(name) or "").replace("\x00", "").strip()
+        return data

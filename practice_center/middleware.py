@@ -6,6 +6,7 @@ cookie set by the switch, or `?lang=` on any URL) changes the language.
 """
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 
@@ -48,8 +49,6 @@ class RejectNullBytesMiddleware:
             and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
             and self._has_nul(request.POST)
         ):
-            from django.http import HttpResponseBadRequest, JsonResponse
-
             message = "Null characters are not allowed."
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message, "code": "invalid"}, status=400)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from practice_center.navigation import NavItem
+from practice_center.permissions import may_search_audit
 from practice_center.scoping import home_station, scope
 
 
@@ -17,6 +18,8 @@ def nav_items(request) -> list[NavItem]:
     items = [NavItem(_("Sites"), reverse("site_list"), order=80), NavItem(_("Profile"), reverse("profile"), order=95)]
     if sc.is_staff_anywhere or sc.grid_roles:
         items.append(NavItem(_("Households"), reverse("household_list"), order=30))
+    if may_search_audit(user):
+        items.append(NavItem(_("Audit trail"), reverse("audit_search"), order=85))
     return items
 
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
-from practice_center.models import GRID_ROLES, SITE_ROLES, Household, Role, RoleAssignment, Site, SiteLevel
+from practice_center import registry
+from practice_center.choices import GRID_ROLES, SITE_ROLES, Role, SiteLevel
+
+if TYPE_CHECKING:  # only for annotations: the models import this module
+    from practice_center.models import Site
 
 NOTHING = Q(pk__in=[])
 
@@ -38,9 +43,8 @@ class Scope:
     @property
     def team_ids_led(self) -> list[int]:
         if self._team_ids_led is None:
-            from volunteers.selectors import team_ids_led_by
-
-            self._team_ids_led = team_ids_led_by(self._user) if self._user is not None else []
+            # Teams belong to the volunteers app, which registers how to find them.
+            self._team_ids_led = registry.teams_led_by(self._user) if self._user is not None else []
         return self._team_ids_led
 
     # ---- what the user holds ------------------------------------------------------------
@@ -110,7 +114,7 @@ def scope(user) -> Scope:
     if cached is not None:
         return cached
     result = Scope(user_id=user.pk, is_superuser=user.is_superuser, household_id=user.household_id, _user=user)
-    for assignment in RoleAssignment.objects.filter(user=user).select_related("site", "grid__station"):
+    for assignment in user.role_assignments.select_related("site", "grid__station"):
         if assignment.role in SITE_ROLES:
             result.site_roles.append((assignment.role, assignment.site))
         elif assignment.role in GRID_ROLES:
@@ -133,7 +137,8 @@ def home_station(user) -> Site | None:
         household = user.household if "household" in user._state.fields_cache else None
         if household is None or "grid" not in household._state.fields_cache:
             # One query for household, grid and station instead of three.
-            household = Household.objects.select_related("grid__station").get(pk=user.household_id)
+            households = user._meta.get_field("household").related_model._default_manager
+            household = households.select_related("grid__station").get(pk=user.household_id)
             user.household = household
         return household.grid.station
     sc = scope(user)

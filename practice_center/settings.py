@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_htmx",
     "practice_center",
     "volunteers",
     "activities",
@@ -83,7 +82,6 @@ MIDDLEWARE = [
     "practice_center.idempotency.IdempotencyMiddleware",
     "practice_center.repeat_submit.RepeatSubmitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "practice_center.urls"

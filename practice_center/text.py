@@ -21,14 +21,6 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def mask_id_number(number: str) -> str:
-    """110101********1234: region code and last four characters of an ID number."""
-    number = (number or "").strip()
-    if len(number) < 10:
-        return "*" * len(number)
-    return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"
-
-
 def int_param(value) -> int | None:
     """An id from a query string or form, or None: ASCII digits only, within a bigint.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -18,11 +18,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from practice_center import services, throttle
+from practice_center import registry, services, throttle
 from practice_center.auth import login_retry_after
 from practice_center.forms import LoginForm, RegisterForm, add_service_errors
 from practice_center.models import Household, Site, SiteLevel, User
 from practice_center.navigation import home_actions
+from practice_center.permissions import may_manage_site, phone_for
 from practice_center.scoping import home_station, scope
 from practice_center.text import int_param
 
@@ -39,12 +40,17 @@ def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
 
 @dataclass
 class StationFigures:
-    station: Site
+    """One row of the staff overview: a station's households plus what the upper apps count
+    (`practice_center.registry.register_station_figures`), read as attributes (0 if none)."""
+
+    station: Site | None
     households: int = 0
-    volunteers: int = 0
-    volunteers_pending: int = 0
-    teams: int = 0
-    records_pending: int = 0
+    figures: dict[str, int] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> int:
+        if name.startswith("_") or name in ("station", "households", "figures"):
+            raise AttributeError(name)
+        return self.figures.get(name, 0)
 
 
 @dataclass
@@ -57,71 +63,28 @@ class Overview:
 
 def staff_overview(user) -> Overview:
     """One aggregate query per table, grouped by site, whatever the number of stations."""
-    from volunteers.models import RecordStatus, ServiceRecord, Team, Volunteer, VolunteerStatus
-
-    sc = scope(user)
     stations = list(Site.objects.managed_by(user).filter(level=SiteLevel.STATION, is_active=True))
     if not stations:
         return Overview()
-    rows = {station.pk: StationFigures(station=station) for station in stations}
-    by_path = sorted(((s.path, s.pk) for s in stations), key=lambda item: -len(item[0]))
-
-    def station_of(path: str) -> int | None:
-        # Teams may hang under a point or base of a station: fold them into that station.
-        for prefix, pk in by_path:
-            if path.startswith(prefix):
-                return pk
-        return None
-
+    figures = registry.station_figures(user, stations)
+    rows = {station.pk: StationFigures(station=station, figures=figures.get(station.pk, {})) for station in stations}
     households = (
         Household.objects.filter(grid__station__in=stations)
         .values("grid__station_id")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in households:
-        rows[row["grid__station_id"]].households = row["n"]
-    volunteers = (
-        Volunteer.objects.filter(sc.site_q("site"))
-        .values("site__path")
-        .annotate(
-            approved=Count("id", filter=Q(status=VolunteerStatus.APPROVED)),
-            pending=Count("id", filter=Q(status=VolunteerStatus.PENDING)),
-        )
-        .order_by()
-    )
-    for row in volunteers:
-        pk = station_of(row["site__path"])
-        if pk is not None:
-            rows[pk].volunteers += row["approved"]
-            rows[pk].volunteers_pending += row["pending"]
-    teams = (
-        Team.objects.filter(sc.site_q("site"), is_active=True).values("site__path").annotate(n=Count("id")).order_by()
-    )
-    for row in teams:
-        pk = station_of(row["site__path"])
-        if pk is not None:
-            rows[pk].teams += row["n"]
-    records = (
-        ServiceRecord.objects.filter(sc.site_q("volunteer__site"), status=RecordStatus.PENDING)
-        .values("volunteer__site__path")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in records:
-        pk = station_of(row["volunteer__site__path"])
-        if pk is not None:
-            rows[pk].records_pending += row["n"]
+    for counted in households:
+        rows[counted["grid__station_id"]].households = counted["n"]
     ordered = [rows[s.pk] for s in stations]
-    totals = StationFigures(
-        station=None,
-        households=sum(r.households for r in ordered),
-        volunteers=sum(r.volunteers for r in ordered),
-        volunteers_pending=sum(r.volunteers_pending for r in ordered),
-        teams=sum(r.teams for r in ordered),
-        records_pending=sum(r.records_pending for r in ordered),
+    totals: dict[str, int] = {}
+    for row in ordered:
+        for name, count in row.figures.items():
+            totals[name] = totals.get(name, 0) + count
+    return Overview(
+        rows=ordered,
+        totals=StationFigures(station=None, households=sum(r.households for r in ordered), figures=totals),
     )
-    return Overview(rows=ordered, totals=totals)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -258,8 +221,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def profile(request: HttpRequest) -> HttpResponse:
     """The person's own page: own phone in full, household, its members and join code."""
     user = User.objects.select_related("household__grid__station").get(pk=request.user.pk)
-    members = []
-    if user.household_id:
+    members: list[User] = []
+    if user.household is not None:
         members = list(user.household.members.order_by("date_joined", "pk").only("pk", "name", "username"))
     return render(request, "accounts/profile.html", {"person": user, "household": user.household, "members": members})
 
@@ -274,16 +237,9 @@ def site_list(request: HttpRequest) -> HttpResponse:
 
 
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from volunteers.models import Team
-
+    """A site: its details, place in the tree, children, and what the upper apps add (its teams)."""
     site = get_object_or_404(Site.objects.visible_to(request.user).select_related("parent"), pk=pk)
     children = Site.objects.visible_to(request.user).filter(parent=site)
-    teams = (
-        Team.objects.visible_to(request.user)
-        .filter(site=site)
-        .select_related("leader")
-        .annotate(member_count=Count("memberships"))
-    )
     return render(
         request,
         "sites/site_detail.html",
@@ -291,8 +247,8 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "ancestors": Site.objects.ancestors(site, include_self=False),
             "children": children,
-            "teams": teams,
-            "can_manage": scope(request.user).manages_site(site),
+            "can_manage": may_manage_site(request.user, site),
+            **registry.site_page_context(request, site),
         },
     )
 
@@ -306,13 +262,14 @@ def household_list(request: HttpRequest) -> HttpResponse:
     sc = scope(request.user)
     if not (sc.is_staff_anywhere or sc.grid_roles):
         raise Http404
-    households = Household.objects.visible_to(request.user)
-    if not sc.is_staff_anywhere:
-        households = households.filter(grid_id__in=sc.grid_ids)
-    site_id = request.GET.get("site", "")
+    if sc.is_staff_anywhere:
+        households = Household.objects.visible_to(request.user)
+    else:
+        households = Household.objects.worked_by(request.user)
+    site_pk = int_param(request.GET.get("site", ""))
     site = None
-    if int_param(site_id) is not None:
-        site = Site.objects.filter(pk=int_param(site_id)).first()
+    if site_pk is not None:
+        site = Site.objects.filter(pk=site_pk).first()
         if site is not None:
             households = households.under(site)
     query = request.GET.get("q", "").strip()[:50]
@@ -324,19 +281,16 @@ def household_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(households.order_by("grid__station__path", "grid__name", "name", "pk"), 50).get_page(
         request.GET.get("page")
     )
-    show_phones = sc.is_staff_anywhere
-    return render(
-        request,
-        "households/household_list.html",
-        {"page": page, "site": site, "query": query, "show_phones": show_phones},
-    )
+    for household in page.object_list:
+        for member in household.members.all():
+            member.household = household  # loaded with its grid and station: no query per member
+            member.phone_shown = phone_for(request.user, member)
+    return render(request, "households/household_list.html", {"page": page, "site": site, "query": query})
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:
     """The admin's log-in page under the same limits as the portal's (the backend counts):
     while locked it answers 429 with Retry-After and a message, and the password is not checked."""
-    from django.contrib import admin
-
     response = admin.site.login(request)
     if retry := login_retry_after(request):
         messages.error(request, throttle.message(retry))

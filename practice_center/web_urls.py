@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
-from practice_center import views
+from practice_center import audit_views, notification_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,11 +16,7 @@ urlpatterns = [
     path("sites/", views.site_list, name="site_list"),
     path("sites/<int:pk>/", views.site_detail, name="site_detail"),
     path("households/", views.household_list, name="household_list"),
+    path("audit/", audit_views.audit_search, name="audit_search"),
+    # The notification inbox (practice_center/notification_views.py).
+    path("notifications/", include((notification_views.urls, "notifications"))),
 ]
-
-# The notification inbox (practice_center/notification_views.py).
-from django.urls import include  # noqa: E402
-
-from practice_center import notification_views  # noqa: E402
-
-urlpatterns += [path("notifications/", include((notification_views.urls, "notifications")))]

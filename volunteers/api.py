@@ -15,10 +15,11 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import generics, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from practice_center.api.base import ScopedGenericViewSet, ScopedReadOnlyViewSet
 from practice_center.models import Site
 from volunteers import services
 from volunteers.models import (
@@ -56,11 +57,10 @@ def _verified_hours():
     return Coalesce(Subquery(total, output_field=field), Value(Decimal("0")), output_field=field)
 
 
-def volunteers_for(user):
-    """Volunteers the user may see, with what the serializers read (no query per row)."""
+def _with_hours(volunteers):
+    """Volunteers with what the serializers read (no query per row)."""
     return (
-        Volunteer.objects.visible_to(user)
-        .select_related("site", "user__household__grid__station")
+        volunteers.select_related("site", "user__household__grid__station")
         .annotate(hours_verified=_verified_hours())
         .order_by("id")
     )
@@ -89,13 +89,14 @@ class VolunteerFilter(django_filters.FilterSet):
         fields = ["status", "site"]
 
 
-class VolunteerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class VolunteerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
     """Volunteers: register yourself, staff list and approve their station's volunteers."""
 
     filterset_class = VolunteerFilter
+    queryset = Volunteer.objects.all()
 
     def get_queryset(self):
-        qs = volunteers_for(self.request.user)
+        qs = _with_hours(super().get_queryset())
         if self.action != "list":
             qs = qs.prefetch_related(Prefetch("teams", queryset=Team.objects.filter(is_active=True).order_by("id")))
         return qs
@@ -163,14 +164,12 @@ class VolunteerServiceRecordList(generics.ListAPIView):
         return ServiceRecord.objects.filter(volunteer=volunteer).order_by("-served_on", "-id")
 
 
-class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ServiceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
     """Service records the caller may see; staff certify them with `verify`."""
 
     serializer_class = ServiceRecordSerializer
     filterset_class = RecordFilter
-
-    def get_queryset(self):
-        return ServiceRecord.objects.visible_to(self.request.user).order_by("-served_on", "-id")
+    queryset = ServiceRecord.objects.order_by("-served_on", "-id")
 
     @extend_schema(
         request=ServiceRecordVerifySerializer,
@@ -196,14 +195,16 @@ class TeamFilter(django_filters.FilterSet):
         fields = ["site"]
 
 
-class TeamViewSet(viewsets.ReadOnlyModelViewSet):
+class TeamViewSet(ScopedReadOnlyViewSet):
     """Volunteer teams; `?site=` lists the teams of that site's subtree."""
 
     filterset_class = TeamFilter
+    queryset = Team.objects.all()
 
     def get_queryset(self):
         qs = (
-            Team.objects.visible_to(self.request.user)
+            super()
+            .get_queryset()
             .select_related("site", "leader")
             .annotate(member_count=Count("memberships"))
             .order_by("site__path", "name")

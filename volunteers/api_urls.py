@@ -1,8 +1,9 @@
 """/api/v1/ endpoints of volunteers, teams and service records."""
 
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from volunteers import certificate_urls
 from volunteers.api import ServiceRecordViewSet, TeamViewSet, VolunteerServiceRecordList, VolunteerViewSet
 
 router = SimpleRouter()
@@ -16,5 +17,6 @@ urlpatterns = [
         VolunteerServiceRecordList.as_view(),
         name="volunteer-service-records",
     ),
+    path("", include(certificate_urls.api_urlpatterns)),
     *router.urls,
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -108,7 +110,7 @@ class AddMemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Approved volunteers of the team's station who are not members yet.
         self.candidates = candidates
-        self.fields["volunteer"].queryset = candidates
+        cast(forms.ModelChoiceField, self.fields["volunteer"]).queryset = candidates
         if not show_list:
             del self.fields["volunteer"]
             self.fields["phone"].label = _("The volunteer's mobile phone number")

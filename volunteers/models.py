@@ -10,6 +10,8 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from practice_center.models import Site
+from practice_center.scoping import scope
+from volunteers.stars import star_level_for
 
 
 class VolunteerStatus(models.TextChoices):
@@ -20,8 +22,8 @@ class VolunteerStatus(models.TextChoices):
 
 class VolunteerQuerySet(models.QuerySet):
     def visible_to(self, user) -> VolunteerQuerySet:
-        from practice_center.scoping import scope
-
+        """Staff see their subtree's volunteers; a person the own profile; a team leader the
+        volunteers of the teams they lead."""
         sc = scope(user)
         if sc.is_superuser:
             return self
@@ -29,6 +31,10 @@ class VolunteerQuerySet(models.QuerySet):
         # Approved volunteers of teams the user leads are visible to the leader.
         led = Q(memberships__team_id__in=sc.team_ids_led) if sc.team_ids_led else Q(pk__in=[])
         return self.filter(sc.site_q("site") | own | led).distinct()
+
+    def managed_by(self, user) -> VolunteerQuerySet:
+        """Volunteers certified by a station in the subtrees the user manages as staff."""
+        return self.filter(scope(user).site_q("site"))
 
     def approved(self) -> VolunteerQuerySet:
         return self.filter(status=VolunteerStatus.APPROVED)
@@ -96,8 +102,6 @@ class Volunteer(models.Model):
 
     @property
     def star_level(self) -> int:
-        from volunteers.selectors import star_level_for
-
         return star_level_for(self.verified_hours)
 
 
@@ -105,6 +109,20 @@ class TeamQuerySet(models.QuerySet):
     def visible_to(self, user) -> TeamQuerySet:
         # Teams are public within the portal: residents see who serves their station.
         return self.filter(is_active=True) if user.is_authenticated else self.none()
+
+    def managed_by(self, user) -> TeamQuerySet:
+        """Teams of the sites in the subtrees the user manages as staff (active or not)."""
+        return self.filter(scope(user).site_q("site"))
+
+    def led_by(self, user) -> TeamQuerySet:
+        """Active teams whose leader is the user."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(leader__user=user, is_active=True)
+
+    def serving(self, site: Site) -> TeamQuerySet:
+        """Active teams that may serve `site`: at the site, below it (its points), or above it."""
+        return self.filter(Q(site_id__in=site.ancestor_ids()) | Q(site__path__startswith=site.path), is_active=True)
 
     def under(self, site: Site) -> TeamQuerySet:
         return self.filter(site__path__startswith=site.path)
@@ -170,6 +188,10 @@ class ServiceRecordQuerySet(models.QuerySet):
         """Records of the volunteers the user may see (own, led team's, managed subtree's)."""
         return self.filter(volunteer__in=Volunteer.objects.visible_to(user).values("pk"))
 
+    def managed_by(self, user) -> ServiceRecordQuerySet:
+        """Records of volunteers certified in the subtrees the user manages (staff verify them)."""
+        return self.filter(scope(user).site_q("volunteer__site"))
+
 
 class ServiceRecord(models.Model):
     """Hours a volunteer served. Only verified records count toward the star level.
@@ -223,3 +245,105 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} · {self.hours} h · {self.served_on}"
+
+
+# ---- Certificates and star milestones (issue 12; services in volunteers/certificates.py and
+# volunteers/milestones.py) ----------------------------------------------------------------------
+
+
+class CertificateQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CertificateQuerySet:
+        """Certificates the user may read in full: their own, and those of volunteers of the
+        subtree they manage. (Anyone reads the masked facts by code: `find_by_code`.)"""
+        from practice_center.scoping import scope
+
+        sc = scope(user)
+        if sc.is_superuser:
+            return self
+        own = Q(volunteer__user_id=sc.user_id) if sc.user_id else Q(pk__in=[])
+        return self.filter(sc.site_q("volunteer__site") | own)
+
+
+class Certificate(models.Model):
+    """A service certificate (志愿服务证明): the verified hours of a volunteer over a period.
+
+    Frozen once issued: `content` holds every fact printed on it (and the records it counted),
+    `content_hash` its SHA-256, and PostgreSQL refuses an UPDATE of either (migration 0002).
+    Whether it is still valid is computed, never stored: it is superseded when a record it
+    counted is no longer verified with the same hours and date (`volunteers.certificates`).
+    `code` is the public, unguessable key of the verification page and the QR code.
+    """
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    period_from = models.DateField(_("from"))
+    period_to = models.DateField(_("to"))
+    hours = models.DecimalField(_("hours"), max_digits=9, decimal_places=2)
+    site = models.ForeignKey(
+        Site, verbose_name=_("issuing site"), on_delete=models.PROTECT, related_name="certificates"
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    content = models.JSONField(_("content"))
+    content_hash = models.CharField(_("SHA-256 of the content"), max_length=64)
+    # SHA-256 of the counted records (id, date, hours): the same request twice finds the
+    # certificate it already made instead of issuing a second one.
+    records_digest = models.CharField(max_length=64)
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service certificate")
+        verbose_name_plural = _("service certificates")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_from__lte=models.F("period_to")), name="certificate_period"),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="certificate_hours_positive"),
+            models.UniqueConstraint(
+                fields=["volunteer", "period_from", "period_to", "records_digest"], name="certificate_unique_facts"
+            ),
+        ]
+        indexes = [
+            # Serves a volunteer's list of certificates, newest first.
+            models.Index(fields=["volunteer", "-issued_at"], name="certificate_volunteer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.volunteer_id}"
+
+
+class StarMilestone(models.Model):
+    """The volunteer reached `stars` stars (cumulative verified hours crossed the threshold).
+
+    One row per volunteer and star level, written once with the notification that tells the
+    volunteer (volunteers/milestones.py); the team page lists its members' recent rows.
+    """
+
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), on_delete=models.CASCADE, related_name="star_milestones"
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    threshold = models.PositiveIntegerField(_("threshold in hours"))
+    hours = models.DecimalField(_("verified hours then"), max_digits=9, decimal_places=2)
+    reached_at = models.DateTimeField(_("reached at"))
+
+    class Meta:
+        verbose_name = _("star milestone")
+        verbose_name_plural = _("star milestones")
+        ordering = ["-reached_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "stars"], name="milestone_once_per_star"),
+            models.CheckConstraint(condition=Q(stars__gte=1) & Q(stars__lte=5), name="milestone_stars_1_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} ★{self.stars}"

@@ -50,8 +50,8 @@ def home_actions(request) -> list[NavItem]:
     elif user.household_id:
         actions.append(NavItem(_("Become a volunteer"), reverse("volunteers:register"), order=30))
     if sc.is_staff_anywhere:
-        pending = Volunteer.objects.filter(sc.site_q("site"), status=VolunteerStatus.PENDING).count()
-        to_verify = ServiceRecord.objects.filter(sc.site_q("volunteer__site"), status=RecordStatus.PENDING).count()
+        pending = Volunteer.objects.managed_by(user).filter(status=VolunteerStatus.PENDING).count()
+        to_verify = ServiceRecord.objects.managed_by(user).filter(status=RecordStatus.PENDING).count()
         actions.append(
             NavItem(_("Volunteer approvals"), reverse("volunteers:pending"), order=40, badge=pending or None)
         )

@@ -6,20 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from practice_center.api.fields import MaskedPhoneField
-from practice_center.scoping import scope
 from volunteers.models import ServiceRecord, Team, TeamMembership, Volunteer
+from volunteers.permissions import volunteer_phone
 
 
 class VolunteerPhoneField(MaskedPhoneField):
     """The volunteer's phone: in full for the person, the staff of their household's station
-    (MaskedPhoneField) and the staff of the station that certifies them."""
+    and the staff of the station that certifies them (`volunteers.permissions`)."""
 
     def get_attribute(self, instance: Volunteer):
         request = self.context.get("request")
-        viewer = getattr(request, "user", None)
-        if viewer is not None and viewer.is_authenticated and scope(viewer).manages_site(instance.site):
-            return instance.user.phone or ""
-        return super().get_attribute(instance)
+        return volunteer_phone(getattr(request, "user", None), instance)
 
 
 class VolunteerRegisterSerializer(serializers.Serializer):

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from volunteers import views
+from volunteers import certificate_urls, views
 
 app_name = "volunteers"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("teams/new/", views.team_create, name="team_create"),
     path("teams/<int:pk>/", views.team_detail, name="team_detail"),
     path("teams/<int:pk>/leader/", views.team_leader, name="team_leader"),
+    path("", include(certificate_urls)),
     path("<int:pk>/", views.volunteer_detail, name="detail"),
     path("<int:pk>/decide/", views.decide, name="decide"),
 ]

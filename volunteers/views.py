@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count
@@ -13,34 +13,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from practice_center.exceptions import DomainError, NotAllowed
-from practice_center.forms import add_service_errors
 from practice_center.models import Site
+from practice_center.pages import run_service, staff_required
 from practice_center.scoping import home_station, scope
 from practice_center.text import int_param
-from volunteers import services
+from volunteers import permissions, services
 from volunteers.forms import AddMemberForm, DecisionForm, TeamCreateForm, VolunteerRegisterForm
+from volunteers.milestones import recent_team_milestones
 from volunteers.models import RecordStatus, ServiceRecord, Team, TeamMembership, Volunteer, VolunteerStatus
-from volunteers.selectors import star_level_for
+from volunteers.stars import star_level_for
 
 PAGE_SIZE = 50
 
 
-def _require_staff(request: HttpRequest):
-    sc = scope(request.user)
-    if not sc.is_staff_anywhere:
-        raise PermissionDenied
-    return sc
-
-
 def _site_filter(request: HttpRequest) -> Site | None:
-    site_id = request.GET.get("site", "")
-    site_pk = int_param(site_id)
+    site_pk = int_param(request.GET.get("site", ""))
     return Site.objects.filter(pk=site_pk).first() if site_pk is not None else None
-
-
-def _show_message(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, str(getattr(exc, "message", exc)))
 
 
 # ---- a resident's own volunteer life ------------------------------------------------------------
@@ -48,42 +36,45 @@ def _show_message(request: HttpRequest, exc: Exception) -> None:
 
 @login_required
 def register(request: HttpRequest) -> HttpResponse:
-    if Volunteer.objects.filter(user=request.user).exists():
+    """A resident asks to become a volunteer of their station."""
+    if Volunteer.objects.filter(user_id=request.user.pk or 0).exists():
         messages.info(request, _("You are already registered as a volunteer."))
         return redirect("volunteers:mine")
     station = home_station(request.user)
-    form = VolunteerRegisterForm(request.POST or None, initial={"real_name": request.user.name})
+    form = VolunteerRegisterForm(request.POST or None, initial={"real_name": getattr(request.user, "name", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.volunteer_register(
-                user=request.user,
-                real_name=data["real_name"],
-                skills=data["all_skills"],
-                availability=data.get("availability") or "",
-                is_party_member=data.get("is_party_member", False),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except DomainError as exc:
-            _show_message(request, exc)
-            return redirect("volunteers:mine")
-        else:
+        volunteer = run_service(
+            request,
+            form,
+            services.volunteer_register,
+            user=request.user,
+            real_name=data["real_name"],
+            skills=data["all_skills"],
+            availability=data.get("availability") or "",
+            is_party_member=data.get("is_party_member", False),
+        )
+        if volunteer is not None:
             messages.success(request, _("Thank you! Your station will review your registration."))
+            return redirect("volunteers:mine")
+        if not form.errors:  # a domain error (already registered): shown as a message
             return redirect("volunteers:mine")
     return render(request, "volunteers/register.html", {"form": form, "station": station})
 
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    volunteer = Volunteer.objects.filter(user=request.user).with_verified_hours().select_related("site").first()
+    """The person's own volunteer page: status, verified hours, stars, teams and records."""
+    volunteer = (
+        Volunteer.objects.filter(user_id=request.user.pk or 0).with_verified_hours().select_related("site").first()
+    )
     if volunteer is None:
         return render(request, "volunteers/mine.html", {"volunteer": None})
     return render(request, "volunteers/mine.html", _volunteer_context(volunteer))
 
 
 def _volunteer_context(volunteer: Volunteer) -> dict:
-    hours = volunteer.hours_verified or 0
+    hours = getattr(volunteer, "hours_verified", None) or 0
     records = list(volunteer.service_records.order_by("-served_on", "-id")[:PAGE_SIZE])
     teams = list(volunteer.teams.filter(is_active=True).select_related("site", "leader"))
     return {
@@ -103,24 +94,19 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Volunteer.objects.visible_to(request.user).with_verified_hours().select_related("site", "user"), pk=pk
     )
     context = _volunteer_context(volunteer)
-    sc = scope(request.user)
-    context["can_decide"] = sc.manages_site(volunteer.site) and volunteer.status == VolunteerStatus.PENDING
-    context["phone"] = (
-        volunteer.user.phone
-        if volunteer.user_id == request.user.pk or sc.manages_site(volunteer.site)
-        else volunteer.user.masked_phone
-    )
+    context["can_decide"] = permissions.may_decide_volunteer(request.user, volunteer)
+    context["phone"] = permissions.volunteer_phone(request.user, volunteer)
     return render(request, "volunteers/detail.html", context)
 
 
 # ---- staff: approvals and hours ---------------------------------------------------------------
 
 
-@login_required
+@staff_required
 def pending(request: HttpRequest) -> HttpResponse:
-    sc = _require_staff(request)
+    """Registrations waiting for the staff member's decision (`?site=` narrows to a subtree)."""
     site = _site_filter(request)
-    volunteers = Volunteer.objects.filter(sc.site_q("site"), status=VolunteerStatus.PENDING)
+    volunteers = Volunteer.objects.managed_by(request.user).filter(status=VolunteerStatus.PENDING)
     if site is not None:
         volunteers = volunteers.filter(site__path__startswith=site.path)
     volunteers = volunteers.select_related("site", "user").order_by("created_at", "pk")
@@ -131,31 +117,25 @@ def pending(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff approve or reject one registration."""
     volunteer = get_object_or_404(Volunteer.objects.visible_to(request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
         return redirect("volunteers:pending")
-    try:
-        if form.cleaned_data["decision"] == "approve":
-            services.volunteer_approve(volunteer=volunteer, actor=request.user)
+    if form.cleaned_data["decision"] == "approve":
+        if run_service(request, None, services.volunteer_approve, volunteer=volunteer, actor=request.user):
             messages.success(request, _("%(name)s is now an approved volunteer.") % {"name": volunteer.real_name})
-        else:
-            services.volunteer_reject(volunteer=volunteer, actor=request.user)
-            messages.success(request, _("The registration of %(name)s was rejected.") % {"name": volunteer.real_name})
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc.message))
-    except DomainError as exc:
-        _show_message(request, exc)
+    elif run_service(request, None, services.volunteer_reject, volunteer=volunteer, actor=request.user):
+        messages.success(request, _("The registration of %(name)s was rejected.") % {"name": volunteer.real_name})
     return redirect("volunteers:pending")
 
 
-@login_required
+@staff_required
 def records(request: HttpRequest) -> HttpResponse:
     """Service records waiting for the station's staff to verify."""
-    sc = _require_staff(request)
     site = _site_filter(request)
-    rows = ServiceRecord.objects.filter(sc.site_q("volunteer__site"), status=RecordStatus.PENDING)
+    rows = ServiceRecord.objects.managed_by(request.user).filter(status=RecordStatus.PENDING)
     if site is not None:
         rows = rows.filter(volunteer__site__path__startswith=site.path)
     rows = rows.select_related("volunteer__site").order_by("served_on", "pk")
@@ -166,21 +146,15 @@ def records(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def verify_record(request: HttpRequest, pk: int) -> HttpResponse:
-    sc = scope(request.user)
-    record = get_object_or_404(ServiceRecord.objects.filter(sc.site_q("volunteer__site")), pk=pk)
+    """Staff certify or reject one record of hours."""
+    record = get_object_or_404(ServiceRecord.objects.managed_by(request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose approve or reject."))
         return redirect("volunteers:records")
-    try:
-        services.service_record_verify(
-            record=record, actor=request.user, approve=form.cleaned_data["decision"] == "approve"
-        )
+    approve = form.cleaned_data["decision"] == "approve"
+    if run_service(request, None, services.service_record_verify, record=record, actor=request.user, approve=approve):
         messages.success(request, _("The record was decided."))
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc.message))
-    except DomainError as exc:
-        _show_message(request, exc)
     return redirect("volunteers:records")
 
 
@@ -219,28 +193,25 @@ def _member_candidates(team: Team):
 
 @login_required
 def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team, its members (phones as `permissions.may_see_volunteer_phone` allows) and, for its
+    leader and staff, the form to add a member."""
     team = get_object_or_404(Team.objects.visible_to(request.user).select_related("site", "leader"), pk=pk)
-    sc = scope(request.user)
-    manages = sc.manages_site(team.site)
-    leads = sc.leads_team(team.pk)
-    memberships = team.memberships.select_related("volunteer__user").order_by("joined_at", "pk")
+    manages = permissions.may_name_leader(request.user, team)
+    memberships = list(
+        team.memberships.select_related("volunteer__user__household__grid__station").order_by("joined_at", "pk")
+    )
+    for membership in memberships:
+        membership.phone_shown = permissions.may_see_volunteer_phone(request.user, membership.volunteer, team=team)
     form = None
-    if manages or leads:
+    if permissions.may_add_member(request.user, team):
         form = AddMemberForm(request.POST or None, candidates=_member_candidates(team), show_list=manages)
         if request.method == "POST" and form.is_valid():
-            try:
-                services.team_add_member(team=team, volunteer=form.cleaned_data["chosen"], actor=request.user)
-            except NotAllowed as exc:
-                raise PermissionDenied(str(exc.message))
-            except DomainError as exc:
-                _show_message(request, exc)
-            else:
-                name = form.cleaned_data["chosen"].real_name
-                messages.success(request, _("%(name)s joined the team.") % {"name": name})
+            chosen = form.cleaned_data["chosen"]
+            if run_service(request, None, services.team_add_member, team=team, volunteer=chosen, actor=request.user):
+                messages.success(request, _("%(name)s joined the team.") % {"name": chosen.real_name})
                 return redirect("volunteers:team_detail", pk=team.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    show_phones = manages or leads
     return render(
         request,
         "volunteers/team_detail.html",
@@ -249,7 +220,7 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "memberships": memberships,
             "form": form,
             "manages": manages,
-            "show_phones": show_phones,
+            "milestones": recent_team_milestones(team),  # star milestones (volunteers/milestones.py)
         },
     )
 
@@ -259,10 +230,9 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def team_leader(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff name a member as the team's leader."""
     team = get_object_or_404(Team.objects.visible_to(request.user).select_related("site"), pk=pk)
-    if not scope(request.user).manages_site(team.site):
+    if not permissions.may_name_leader(request.user, team):
         raise PermissionDenied
-    volunteer_id = request.POST.get("volunteer", "")
-    volunteer_pk = int_param(volunteer_id)
+    volunteer_pk = int_param(request.POST.get("volunteer", ""))
     membership = (
         TeamMembership.objects.filter(team=team, volunteer_id=volunteer_pk).select_related("volunteer").first()
         if volunteer_pk is not None
@@ -271,21 +241,18 @@ def team_leader(request: HttpRequest, pk: int) -> HttpResponse:
     if membership is None:
         messages.error(request, _("Choose a member of the team."))
         return redirect("volunteers:team_detail", pk=team.pk)
-    try:
-        services.team_set_leader(team=team, volunteer=membership.volunteer, actor=request.user)
-    except DomainError as exc:
-        _show_message(request, exc)
-    else:
+    volunteer = membership.volunteer
+    if run_service(request, None, services.team_set_leader, team=team, volunteer=volunteer, actor=request.user):
         messages.success(request, _("%(name)s now leads the team.") % {"name": membership.volunteer.real_name})
     return redirect("volunteers:team_detail", pk=team.pk)
 
 
-@login_required
+@staff_required
 def team_create(request: HttpRequest) -> HttpResponse:
-    sc = _require_staff(request)
+    """Staff create a team at a site of their subtree, optionally naming its leader."""
     sites = Site.objects.managed_by(request.user).filter(is_active=True).order_by("path")
     volunteers = (
-        Volunteer.objects.approved().filter(sc.site_q("site")).select_related("user", "site").order_by("real_name")
+        Volunteer.objects.managed_by(request.user).approved().select_related("user", "site").order_by("real_name")
     )
     initial = {}
     site = _site_filter(request)
@@ -295,22 +262,20 @@ def team_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            team = services.team_create(
+            team = run_service(
+                request,
+                form,
+                services.team_create,
                 site=data["site"],
                 name=data["name"],
                 description=data.get("description") or "",
                 leader=data.get("leader"),
                 actor=request.user,
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
         except IntegrityError:  # the same name was taken a moment ago
             form.add_error("name", _("This site already has a team of that name."))
-        except NotAllowed as exc:
-            raise PermissionDenied(str(exc.message))
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
-        else:
+            team = None
+        if team is not None:
             messages.success(request, _("The team was created."))
             return redirect("volunteers:team_detail", pk=team.pk)
     return render(request, "volunteers/team_create.html", {"form": form})

@@ -8,6 +8,15 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from practice_center.scoping import home_station, scope
+from volunteers.models import Team, TeamMembership
+
+
+class CategoryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CategoryQuerySet:
+        """Categories are public: everyone sees all of them."""
+        return self
+
 
 class Category(models.Model):
     """A service category: the five platforms and the further fields stations work in.
@@ -20,6 +29,8 @@ class Category(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=50)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_platform = models.BooleanField(_("one of the five platforms"), default=False)
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("category")
@@ -37,7 +48,7 @@ class Category(models.Model):
 # ---- The menu ---------------------------------------------------------------------------------
 
 
-class MenuItemQuerySet(models.QuerySet):
+class MenuItemQuerySet(models.QuerySet["MenuItem"]):
     def offered_at(self, station) -> MenuItemQuerySet:
         """Active items a resident of `station` may order: the station's own and the sites above it."""
         if station is None:
@@ -46,8 +57,6 @@ class MenuItemQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> MenuItemQuerySet:
         """What the person is offered, plus every item (active or not) in subtrees they manage."""
-        from practice_center.scoping import home_station, scope
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         sc = scope(user)
@@ -56,6 +65,10 @@ class MenuItemQuerySet(models.QuerySet):
         station = home_station(user)
         offered = Q(site_id__in=station.ancestor_ids(), is_active=True) if station else Q(pk__in=[])
         return self.filter(offered | sc.site_q("site"))
+
+    def managed_by(self, user) -> MenuItemQuerySet:
+        """Every item (active or not) of the sites in the subtrees the user manages as staff."""
+        return self.filter(scope(user).site_q("site"))
 
 
 class MenuItem(models.Model):
@@ -138,13 +151,10 @@ class OrderAction(models.TextChoices):
     CLAIM = "claim", _("Claimed")
 
 
-class OrderQuerySet(models.QuerySet):
+class OrderQuerySet(models.QuerySet["Order"]):
     def visible_to(self, user) -> OrderQuerySet:
         """Staff see their subtree; a resident the own orders; a grid worker the grid's and the
         ones they placed; a team's members and leader the orders of the team."""
-        from practice_center.scoping import scope
-        from volunteers.models import TeamMembership
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         sc = scope(user)
@@ -157,6 +167,37 @@ class OrderQuerySet(models.QuerySet):
             q |= Q(team_id__in=sc.team_ids_led)
         q |= Q(team_id__in=TeamMembership.objects.filter(volunteer__user_id=user.pk).values("team_id"))
         return self.filter(q)
+
+    def managed_by(self, user) -> OrderQuerySet:
+        """Orders of the stations in the subtrees the user manages as staff (the dispatch queue)."""
+        sc = scope(user)
+        return self.filter(sc.site_q("site")) if sc.is_staff_anywhere else self.none()
+
+    def placed_for(self, user) -> OrderQuerySet:
+        """The person's own orders and the ones they placed for a resident (grid workers)."""
+        return self.filter(Q(resident_id=user.pk) | Q(placed_by_id=user.pk))
+
+    def of_teams_led_by(self, user) -> OrderQuerySet:
+        """Orders held by the teams the user leads."""
+        return self.filter(team_id__in=scope(user).team_ids_led)
+
+    def on_wish_wall_of(self, user) -> OrderQuerySet:
+        """Public wishes the person may see: of the own station, of subtrees they manage, and of
+        the stations the teams they lead serve (their site's subtree and the sites above it)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        sc = scope(user)
+        wishes = self.filter(kind=OrderKind.WISH, is_public=True)
+        if sc.is_superuser:
+            return wishes
+        q = sc.site_q("site")
+        station = home_station(user)
+        if station is not None:
+            q |= Q(site_id=station.pk)
+        if sc.team_ids_led:
+            for path in Team.objects.filter(pk__in=sc.team_ids_led).values_list("site__path", flat=True):
+                q |= Q(site__path__startswith=path) | Q(site_id__in=[int(p) for p in path.split("/") if p])
+        return wishes.filter(q)
 
     def open(self) -> OrderQuerySet:
         return self.filter(status__in=OPEN_STATUSES)

@@ -12,13 +12,20 @@ from rest_framework import mixins, viewsets
 
 
 class ScopedQuerysetMixin:
-    """`get_queryset()` = the class's `queryset`, then `.visible_to(request.user)`."""
+    """`get_queryset()` = the class's `queryset`, then `.visible_to(request.user)`.
+
+    `visibility` names another scoping method of the queryset where an endpoint shows a
+    different set (the wish wall: `on_wish_wall_of`); it is still the model's own method.
+    """
+
+    visibility = "visible_to"
 
     def get_queryset(self):
         queryset = super().get_queryset()  # type: ignore[misc]
-        if not hasattr(queryset, "visible_to"):
-            raise ImproperlyConfigured(f"{queryset.model.__name__} has no visible_to(user) on its queryset")
-        return queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
+        restrict = getattr(queryset, self.visibility, None)
+        if restrict is None:
+            raise ImproperlyConfigured(f"{queryset.model.__name__} has no {self.visibility}(user) on its queryset")
+        return restrict(self.request.user)
 
 
 class ScopedGenericViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):

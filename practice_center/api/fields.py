@@ -4,14 +4,15 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from practice_center.text import mask_phone
+from practice_center.permissions import phone_for
 
 
 @extend_schema_field(OpenApiTypes.STR)  # the schema: a plain (possibly masked) string
 class MaskedPhoneField(serializers.Field):
     """A phone number shown in full only to the person and to staff who manage them.
 
-    The serializer context carries `request`; the view decides with `show_phone(obj)`.
+    The serializer context carries `request`; `practice_center.permissions.may_see_phone`
+    decides (the same predicate as the pages and exports).
     """
 
     def __init__(self, **kwargs):
@@ -22,16 +23,6 @@ class MaskedPhoneField(serializers.Field):
         return value
 
     def get_attribute(self, instance):
-        from practice_center.scoping import scope
-
-        user = instance if hasattr(instance, "phone") else getattr(instance, "user", None)
-        phone = getattr(user, "phone", None) or ""
+        person = instance if hasattr(instance, "phone") else getattr(instance, "user", None)
         request = self.context.get("request")
-        viewer = getattr(request, "user", None)
-        if viewer is not None and viewer.is_authenticated:
-            if viewer.pk == getattr(user, "pk", None):
-                return phone
-            household = getattr(user, "household", None)
-            if household is not None and scope(viewer).manages_household(household):
-                return phone
-        return mask_phone(phone)
+        return phone_for(getattr(request, "user", None), person)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from practice_center import notifications as service
+from practice_center.api.base import ScopedGenericViewSet
 from practice_center.models import Notification
 
 
@@ -31,11 +32,12 @@ _FALSE = {"0", "false", "no", ""}
 
 
 @extend_schema(tags=["notifications"])
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedGenericViewSet):
     serializer_class = NotificationSerializer
+    queryset = Notification.objects.order_by("-created_at", "-id")
 
     def get_queryset(self):
-        qs = Notification.objects.visible_to(self.request.user).order_by("-created_at", "-id")
+        qs = super().get_queryset()
         if self.action == "list":
             unread = self.request.query_params.get("unread", "").strip().lower()
             if unread not in _TRUE | _FALSE:

@@ -1,14 +1,13 @@
-"""/api/v1/ endpoints of the organisation: auth token, me, sites, categories."""
+"""/api/v1/ endpoints of the organisation: auth token, me, sites (categories: activities.api_urls)."""
 
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from practice_center.api import tokens
-from practice_center.api.views import CategoryViewSet, MeView, SiteViewSet, TokenView
+from practice_center.api.views import MeView, SiteViewSet, TokenView
 
 router = SimpleRouter()
 router.register("sites", SiteViewSet, basename="site")
-router.register("categories", CategoryViewSet, basename="category")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

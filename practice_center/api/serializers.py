@@ -103,15 +103,4 @@ class SiteDetailSerializer(SiteSerializer):
         ancestors = self.context.get("ancestors")
         if ancestors is None:
             ancestors = Site.objects.ancestors(site, include_self=False)
-        return SiteRefSerializer(ancestors, many=True).data
-
-
-class CategorySerializer(serializers.Serializer):
-    """A service category; `name` is in the request's language."""
-
-    id = serializers.IntegerField()
-    code = serializers.CharField()
-    name = serializers.CharField()
-    name_zh = serializers.CharField()
-    name_en = serializers.CharField()
-    is_platform = serializers.BooleanField()
+        return list(SiteRefSerializer(ancestors, many=True).data)

@@ -6,16 +6,16 @@ import django_filters
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from activities.models import Category
+from practice_center import registry
+from practice_center.api.base import ScopedReadOnlyViewSet
 from practice_center.api.serializers import (
-    CategorySerializer,
     MeSerializer,
     SiteDetailSerializer,
     SiteSerializer,
@@ -26,7 +26,6 @@ from practice_center.api.tokens import token_create
 from practice_center.auth import login_retry_after
 from practice_center.models import Site, SiteLevel
 from practice_center.scoping import home_station, scope
-from volunteers.models import Volunteer
 
 
 class TokenView(APIView):
@@ -69,8 +68,9 @@ def me_data(user) -> dict:
     roles += [{"role": role, "grid": grid_id} for role, grid_id, _station in sc.grid_roles]
     roles += [{"role": "team_leader", "team": team_id} for team_id in sc.team_ids_led]
     station = home_station(user)
-    volunteer_id = Volunteer.objects.filter(user=user).values_list("pk", flat=True).first()
     return {
+        "volunteer": None,
+        **registry.me_fields(user),
         "id": user.pk,
         "username": user.username,
         "display_name": user.display_name,
@@ -78,7 +78,6 @@ def me_data(user) -> dict:
         "roles": roles,
         "household": user.household_id,
         "station": station.pk if station else None,
-        "volunteer": volunteer_id,
         "is_superuser": user.is_superuser,
         "elderly_mode": user.elderly_mode,
     }
@@ -103,13 +102,11 @@ class SiteFilter(django_filters.FilterSet):
         fields = ["level", "parent"]
 
 
-class SiteViewSet(viewsets.ReadOnlyModelViewSet):
+class SiteViewSet(ScopedReadOnlyViewSet):
     """The site tree (center, institutes, stations, points, bases). Public to every signed-in person."""
 
     filterset_class = SiteFilter
-
-    def get_queryset(self):
-        return Site.objects.visible_to(self.request.user).order_by("path")
+    queryset = Site.objects.order_by("path")
 
     def get_serializer_class(self):
         return SiteDetailSerializer if self.action == "retrieve" else SiteSerializer
@@ -118,10 +115,3 @@ class SiteViewSet(viewsets.ReadOnlyModelViewSet):
         site = self.get_object()
         ancestors = list(Site.objects.ancestors(site, include_self=False))
         return Response(SiteDetailSerializer(site, context={"request": request, "ancestors": ancestors}).data)
-
-
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """Service categories, `name` in the request's language (`?lang=en` or the language cookie)."""
-
-    serializer_class = CategorySerializer
-    queryset = Category.objects.order_by("sort_order", "id")

@@ -4,23 +4,53 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from practice_center.models.organisation import Site
+from practice_center.scoping import scope
 
 
 class AuditEventQuerySet(models.QuerySet):
     def visible_to(self, user) -> AuditEventQuerySet:
         """Center admins see every row; staff see rows of the sites they manage (and below)."""
-        from practice_center.scoping import scope
-
         sc = scope(user)
         if not sc.is_staff_anywhere:
             return self.none()
         if sc.is_center_admin:
             return self
         return self.filter(sc.site_q("site"))
+
+    def search(
+        self,
+        *,
+        person: str = "",
+        object_type: str = "",
+        object_id: str = "",
+        action: str = "",
+        since=None,
+        until=None,
+    ) -> AuditEventQuerySet:
+        """Rows by who acted (user name, real name or phone, contains), object type (e.g.
+        "activities.order" or "order"), object id, action (prefix: "order." or "order.dispatch")
+        and a date range (dates, both included, in the portal's time zone)."""
+        rows = self
+        if person:
+            rows = rows.filter(
+                Q(actor__username__icontains=person) | Q(actor__name__icontains=person) | Q(actor__phone=person)
+            )
+        if object_type:
+            rows = rows.filter(Q(object_type=object_type) | Q(object_type__endswith=f".{object_type}"))
+        if object_id:
+            rows = rows.filter(object_id=object_id)
+        if action:
+            rows = rows.filter(action__startswith=action)
+        if since is not None:
+            rows = rows.filter(at__date__gte=since)
+        if until is not None:
+            rows = rows.filter(at__date__lte=until)
+        return rows
 
 
 class AuditEvent(models.Model):

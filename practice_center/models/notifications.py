@@ -2,7 +2,7 @@
 
 A `Notification` is written in the same transaction as the action that caused it; each extra
 channel (email, SMS, WeChat) gets a `Delivery` row that Celery works off after commit. The
-texts are not stored: `kind` names strings registered in `practice_center.notifications`, and
+texts are not stored: `kind` names strings registered in `practice_center.notification_kinds`, and
 `data` fills their placeholders, so each reader sees them in the language they chose.
 """
 
@@ -14,6 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from practice_center.choices import Channel
+from practice_center.notification_kinds import render
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -75,21 +78,11 @@ class Notification(models.Model):
     @property
     def title(self) -> str:
         """The title in the current language (the reader's)."""
-        from practice_center.notifications import render
-
         return render(self.kind, "title", self.data)
 
     @property
     def body(self) -> str:
-        from practice_center.notifications import render
-
         return render(self.kind, "body", self.data)
-
-
-class Channel(models.TextChoices):
-    EMAIL = "email", _("Email")
-    SMS = "sms", _("SMS")
-    WECHAT = "wechat", _("WeChat")
 
 
 class DeliveryStatus(models.TextChoices):

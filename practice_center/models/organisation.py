@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from practice_center.choices import GRID_ROLES, SITE_ROLES, Role, SiteLevel
+from practice_center.scoping import scope
 from practice_center.text import canonical_code, canonical_phone, mask_phone
 
 # [0-9], not \d: \d also matches full-width and other Unicode digits.
@@ -18,16 +22,8 @@ cn_mobile_validator = RegexValidator(
 )
 
 
-class SiteLevel(models.TextChoices):
-    CENTER = "center", _("Civilization-practice center")
-    INSTITUTE = "institute", _("Practice institute")
-    STATION = "station", _("Practice station")
-    POINT = "point", _("Practice point")
-    BASE = "base", _("Practice base")
-
-
 # Which level may hang under which (a base may hang under any level).
-ALLOWED_PARENT_LEVELS = {
+ALLOWED_PARENT_LEVELS: dict[str, set[str | None]] = {
     SiteLevel.CENTER: {None},
     SiteLevel.INSTITUTE: {SiteLevel.CENTER},
     SiteLevel.STATION: {SiteLevel.INSTITUTE, SiteLevel.CENTER},
@@ -50,8 +46,6 @@ class SiteQuerySet(models.QuerySet):
 
     def managed_by(self, user) -> SiteQuerySet:
         """Sites in the subtrees the user manages as staff or center admin (all for a superuser)."""
-        from practice_center.scoping import scope
-
         return self.filter(scope(user).site_q(""))
 
     def visible_to(self, user) -> SiteQuerySet:
@@ -115,7 +109,7 @@ class Site(models.Model):
                 super().save(*args, **kwargs)
                 kwargs.pop("force_insert", None)
                 kwargs["update_fields"] = None
-            parent_path = self.parent.path if self.parent_id else ""
+            parent_path = self.parent.path if self.parent is not None else ""
             self.path = f"{parent_path}{self.pk:0{self.PATH_WIDTH}d}/"
             self.depth = self.path.count("/") - 1
             if kwargs.get("update_fields") is not None:
@@ -129,12 +123,11 @@ class Site(models.Model):
                     Site.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        parent_level = self.parent.level if self.parent_id else None
+        parent = self.parent if self.parent_id else None
+        parent_level = parent.level if parent is not None else None
         if parent_level not in ALLOWED_PARENT_LEVELS.get(self.level, set()):
             raise ValidationError({"parent": _("A site of this level cannot hang under that parent.")})
-        if self.pk and self.parent_id and self.parent.path.startswith(self.path or "\0"):
+        if self.pk and parent is not None and parent.path.startswith(self.path or "\0"):
             raise ValidationError({"parent": _("A site cannot hang under its own subtree.")})
 
     def ancestor_ids(self, *, include_self: bool = True) -> list[int]:
@@ -198,6 +191,28 @@ def generate_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+def generate_join_codes(count: int, *, taken: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """`count` distinct join codes, none of them in `taken`: for bulk inserts, which bypass
+    `Household.save` and its retry (bench and import scripts pass the codes already in use)."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        code = generate_join_code()
+        if code not in taken:
+            codes.add(code)
+    return list(codes)
+
+
+# How often `Household.save` draws a new code after a clash on the unique index before giving
+# up: with 31^6 ≈ 887 million codes, even a million households make a second clash unheard of.
+JOIN_CODE_ATTEMPTS = 5
+
+
+def _is_join_code_clash(exc: IntegrityError) -> bool:
+    """Whether an IntegrityError is the unique index of `Household.join_code` refusing a code."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) or ""
+    return "join_code" in constraint or "join_code" in str(exc)
+
+
 def normalise_join_code(code: str) -> str:
     """Accept what people type: lower case, full width, spaces, a dash in the middle."""
     return canonical_code(code)
@@ -205,9 +220,16 @@ def normalise_join_code(code: str) -> str:
 
 class HouseholdQuerySet(models.QuerySet):
     def visible_to(self, user) -> HouseholdQuerySet:
-        from practice_center.scoping import scope
-
+        """Households of the subtrees the user manages, of the grids they work, and their own."""
         return self.filter(scope(user).household_q(""))
+
+    def managed_by(self, user) -> HouseholdQuerySet:
+        """Households of the stations in the subtrees the user manages as staff."""
+        return self.filter(scope(user).site_q("grid__station"))
+
+    def worked_by(self, user) -> HouseholdQuerySet:
+        """Households of the grids the user works as grid leader or grid worker."""
+        return self.filter(grid_id__in=scope(user).grid_ids)
 
     def under(self, site: Site) -> HouseholdQuerySet:
         return self.filter(grid__station__path__startswith=site.path)
@@ -244,11 +266,22 @@ class Household(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        if self._state.adding:
-            # 31^6 codes make a clash rare; pick again rather than fail on the unique index.
-            while Household.objects.filter(join_code=self.join_code).exists():
+        """Insert with a fresh join code: a clash on the unique index (rare, and possible between
+        two registrations at the same moment, which a look-up first could not prevent) rolls back
+        a savepoint and draws again, at most JOIN_CODE_ATTEMPTS times."""
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        for attempt in range(JOIN_CODE_ATTEMPTS):
+            try:
+                with transaction.atomic():  # a savepoint: the clash undoes only this insert
+                    super().save(*args, **kwargs)
+                return
+            except IntegrityError as exc:
+                if attempt == JOIN_CODE_ATTEMPTS - 1 or not _is_join_code_clash(exc):
+                    raise
+                self.pk = None
                 self.join_code = generate_join_code()
-        super().save(*args, **kwargs)
 
     @property
     def station(self) -> Site:
@@ -257,8 +290,7 @@ class Household(models.Model):
 
 class PortalUserManager(UserManager):
     def visible_to(self, user):
-        from practice_center.scoping import scope
-
+        """The person, and the members of the households the person may see."""
         return self.filter(scope(user).household_q("household__") | Q(pk=user.pk))
 
 
@@ -283,7 +315,7 @@ class User(AbstractUser):
     )
     elderly_mode = models.BooleanField(_("extra large text"), default=False)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")
@@ -298,25 +330,12 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs) -> None:
         # One canonical form before the unique index sees it (canonical_phone's docstring).
-        self.phone = canonical_phone(self.phone) or None
+        self.phone = canonical_phone(self.phone or "") or None
         super().save(*args, **kwargs)
 
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone or "")
-
-
-class Role(models.TextChoices):
-    STATION_STAFF = "station_staff", _("Station staff")
-    CENTER_ADMIN = "center_admin", _("Center admin")
-    GRID_LEADER = "grid_leader", _("Grid leader")
-    GRID_WORKER = "grid_worker", _("Grid worker")
-    # Held through `volunteers.Team.leader`, not a RoleAssignment row; listed for /me/.
-    TEAM_LEADER = "team_leader", _("Team leader")
-
-
-SITE_ROLES = (Role.STATION_STAFF, Role.CENTER_ADMIN)
-GRID_ROLES = (Role.GRID_LEADER, Role.GRID_WORKER)
 
 
 class RoleAssignment(models.Model):

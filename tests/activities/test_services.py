@@ -7,6 +7,7 @@ import threading
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import override_settings
@@ -56,7 +57,7 @@ def test_an_inactive_item_cannot_be_ordered(town, menu):
         services.order_create(resident=town.resident_a, actor=town.resident_a, menu_item=menu["inactive"])
 
 
-@override_settings(PORTAL={**__import__("django.conf").conf.settings.PORTAL, "MAX_OPEN_ORDERS_PER_RESIDENT": 2})
+@override_settings(PORTAL={**settings.PORTAL, "MAX_OPEN_ORDERS_PER_RESIDENT": 2})
 def test_the_open_order_limit_counts_only_open_orders(town, make_order):
     make_order("submitted")
     make_order("completed")  # finished: does not count

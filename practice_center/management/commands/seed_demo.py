@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from practice_center.demo import DEMO_ACCOUNTS, build_organisation, demo_password
+from volunteers.certificates import seed_demo_certificate
 
 # Order matters: volunteers and teams first, then what uses them.
 APP_SEEDERS = ("volunteers", "activities", "points")
@@ -28,6 +29,7 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(town)
+            seed_demo_certificate(town)  # a service certificate for demo-volunteer (issue 12)
         self.stdout.write(
             self.style.SUCCESS(f"Demo town ready: {len(town.stations)} stations, {len(town.households)} households.")
         )
