@@ -1,6 +1,6 @@
 """Wrong-state cases derived from a workflow map, so the tests follow the map instead of a copy.
 
-`flow` is either a `{status: {action: next_status}}` dict (`activities.services.TRANSITIONS`,
+`flow` is either a `{status: {action: next_status}}` dict (`activities.order_workflow.TRANSITIONS`,
 `points.workflows.HONOURS.transitions`) or a `practice_center.workflow.Workflow` (its
 `.transitions`). A status that appears only as a target (cancelled, rated, ...) is final:
 every action is refused there.
