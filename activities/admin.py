@@ -54,3 +54,6 @@ class CategoryAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # menu items and orders point at categories
+
+
+from activities.sessions import admin as _sessions_admin  # noqa: E402, F401  (scheduled activities)

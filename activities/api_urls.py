@@ -1,5 +1,6 @@
 """/api/v1/ routes of the menu, orders and wishes."""
 
+from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from activities.api import CategoryViewSet, MenuItemViewSet, OrderViewSet, WishViewSet
@@ -10,4 +11,4 @@ router.register("menu-items", MenuItemViewSet, basename="menu-item")
 router.register("orders", OrderViewSet, basename="order")
 router.register("wishes", WishViewSet, basename="wish")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, path("", include("activities.sessions.api_urls"))]  # scheduled activities

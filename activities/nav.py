@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from activities.sessions import nav as sessions_nav
 from practice_center.navigation import NavItem
 from practice_center.scoping import scope
 
@@ -22,7 +23,7 @@ def nav_items(request) -> list[NavItem]:
         items.append(NavItem(_("My team's orders"), reverse("activities:team_orders"), order=23))
     if sc.is_staff_anywhere:
         items.append(NavItem(_("Dispatch queue"), reverse("activities:queue"), order=24))
-    return items
+    return items + sessions_nav.nav_items(request)
 
 
 def home_actions(request) -> list[NavItem]:
@@ -43,4 +44,4 @@ def home_actions(request) -> list[NavItem]:
         actions.append(NavItem(_("My team's orders"), reverse("activities:team_orders"), order=14))
     if sc.is_staff_anywhere:
         actions.append(NavItem(_("Dispatch queue"), reverse("activities:queue"), order=15))
-    return actions
+    return actions + sessions_nav.home_actions(request)

@@ -23,6 +23,11 @@ register(
 register("order_accepted", title=_("Order accepted: {title}"), body=_("{team} accepted “{title}”."))
 register("order_declined", title=_("Order declined: {title}"), body=_("{team} declined “{title}”: {reason}"))
 register("order_completed", title=_("Order completed: {title}"), body=_("“{title}” is done. Please rate the service."))
+register(
+    "order_released",
+    title=_("Order back for dispatch: {title}"),
+    body=_("{team} can no longer take “{title}”: {reason} Please dispatch it again."),
+)
 register("order_rejected", title=_("Order not taken: {title}"), body=_("“{title}” was turned down: {reason}"))
 register(
     "order_cancelled",
@@ -108,6 +113,13 @@ def order_moved(order, *, action: str, actor, data: dict | None = None) -> None:
         )
     elif action == "claim":
         notify(recipients=_resident_side(order), kind="wish_claimed", data=_data(order), url=_url(order))
+    elif action == "release":
+        notify(
+            recipients=staff_of(order.site),
+            kind="order_released",
+            data={**_data(order), "team": data.get("released_team_name", ""), "reason": order.reason},
+            url=_url(order),
+        )
 
 
 def dispatch_overdue(order, *, hours: int) -> None:

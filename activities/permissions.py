@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from activities.models import Order, OrderAction, OrderKind
@@ -160,3 +161,44 @@ def actions_for(user, order: Order) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
     return {action for action in ORDER_WORKFLOW.actions_from(order.status) if PREDICATES[action](user, order)}
+
+
+# ---- contact on an order (personal data by need) ------------------------------------------------
+
+# How long after completion the people of an order may still read each other's phone.
+CONTACT_DAYS_AFTER_COMPLETION = 7
+
+
+def order_contacts_of(viewer) -> set[int]:
+    """Ids of the people whose phone `viewer` needs for an order they share, in one query,
+    cached on the viewer for the request: for the leader and the named volunteers of an
+    accepted order, its resident; for the resident (or the grid worker who placed it), the
+    team's leader. From acceptance until CONTACT_DAYS_AFTER_COMPLETION days after completion."""
+    cached = getattr(viewer, "_order_contacts", None)
+    if cached is not None:
+        return cached
+    contacts: set[int] = set()
+    if getattr(viewer, "is_authenticated", False):
+        since = timezone.now() - datetime.timedelta(days=CONTACT_DAYS_AFTER_COMPLETION)
+        live = Order.objects.filter(status__in=["accepted", "completed", "rated"]).filter(
+            Q(completed_at__isnull=True) | Q(completed_at__gte=since)
+        )
+        serving = Q(team__leader__user=viewer) | Q(volunteers__user=viewer)
+        ordering = Q(resident=viewer) | Q(placed_by=viewer)
+        for resident_id, leader_user_id, serves in (
+            live.filter(serving | ordering)
+            .annotate(serves=Case(When(serving, then=Value(True)), default=Value(False)))
+            .values_list("resident_id", "team__leader__user_id", "serves")
+            .distinct()
+        ):
+            if serves:
+                contacts.add(resident_id)
+            elif leader_user_id:
+                contacts.add(leader_user_id)
+    viewer._order_contacts = contacts
+    return contacts
+
+
+def order_contact_granted(viewer, person) -> bool:
+    """Registered with practice_center.registry: `viewer` and `person` share a live order."""
+    return getattr(person, "pk", None) in order_contacts_of(viewer)

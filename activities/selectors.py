@@ -211,7 +211,7 @@ def suggested_teams(order: Order, *, limit: int = 10) -> list[Suggestion]:
     )
     teams = list(
         Team.objects.serving(order.site)
-        .exclude(leader__isnull=True)
+        .workable()
         .select_related("site", "leader")
         .annotate(open_orders=Coalesce(Subquery(load, output_field=IntegerField()), 0))
     )

@@ -19,11 +19,17 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities import notifications, permissions, signals
-from activities.exceptions import InvalidTransition, MenuItemNotOffered, RatingWindowClosed, TooManyOpenOrders
+from activities.exceptions import (
+    InvalidTransition,
+    MenuItemNotOffered,
+    RatingWindowClosed,
+    TooManyOpenOrders,
+)
 from activities.models import (
     OPEN_STATUSES,
     Category,
@@ -279,7 +285,7 @@ def _move(
     order: Order,
     *,
     action: str,
-    actor: User,
+    actor: User | None,
     check: Callable[[Order], None],
     change: Callable[[Order], Iterable[str]],
     note: str = "",
@@ -325,6 +331,8 @@ def order_dispatch(*, order: Order, team: Team, actor: User, note: str = "") -> 
             raise ValidationError({"team": _("This team does not serve the order's station.")})
         if team.leader_id is None:
             raise ValidationError({"team": _("This team has no leader to accept the order.")})
+        if not Team.objects.workable().filter(pk=team.pk).exists():
+            raise ValidationError({"team": _("This team cannot take work now: it or its leader is switched off.")})
 
     def change(o: Order) -> list[str]:
         o.team = team
@@ -344,7 +352,8 @@ def _team_volunteers(team_id: int, volunteer_ids: Iterable[int]) -> list[Volunte
         Volunteer.objects.filter(
             pk__in=TeamMembership.objects.filter(team_id=team_id, volunteer_id__in=ids).values("volunteer_id"),
             status=VolunteerStatus.APPROVED,
-        )
+            user__is_active=True,
+        ).select_related("user")
     )
     if len(members) != len(ids):
         raise ValidationError({"volunteers": _("Name only approved volunteers who are members of the team.")})
@@ -548,6 +557,8 @@ def wish_claim(*, order: Order, team: Team, actor: User, note: str = "") -> Orde
             raise NotAllowed(_("Only the leader of the team can claim for it."))
         if not permissions.may_claim_wish(actor, o, team):
             raise NotAllowed(_("Your team does not serve this wish's station."))
+        if not Team.objects.workable().filter(pk=team.pk).exists():
+            raise ValidationError({"team": _("This team cannot take work now: it or its leader is switched off.")})
 
     def change(o: Order) -> list[str]:
         now = timezone.now()
@@ -559,6 +570,53 @@ def wish_claim(*, order: Order, team: Team, actor: User, note: str = "") -> Orde
         return ["team", "dispatched_at", "accepted_at"]
 
     return _move(order, action=A.CLAIM, actor=actor, check=check, change=change, note=note.strip())
+
+
+# ---- handing open work back ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def orders_release(*, orders, reason: str) -> int:
+    """The system hands open orders back to staff (dispatched or accepted → submitted, the team
+    and named volunteers removed) because the team, its leader or a volunteer was switched off;
+    the staff of each order's station are told. `orders`: a queryset. Returns how many moved."""
+    moved = 0
+    for order in orders.filter(status__in=[S.DISPATCHED, S.ACCEPTED]).order_by("pk"):
+        data: dict[str, Any] = {}
+
+        def check(o: Order, data=data) -> None:
+            data.update(released_team=o.team_id, released_team_name=o.team.name if o.team is not None else "")
+
+        def change(o: Order) -> list[str]:
+            o.team = None
+            o.volunteers.clear()
+            o.reason = reason
+            o.dispatch_alert_sent = False
+            return ["team", "reason", "dispatch_alert_sent"]
+
+        _move(order, action=A.RELEASE, actor=None, check=check, change=change, note=reason, data=data)
+        moved += 1
+    return moved
+
+
+def work_release_for_team(*, team: Team) -> int:
+    """Open orders of a team that was switched off go back to staff (see `orders_release`)."""
+    return orders_release(orders=Order.objects.filter(team=team), reason=_("The team can no longer take this order."))
+
+
+def work_release_for_user(*, user: User) -> int:
+    """A person switched off: the open orders of the teams they lead, and accepted orders on
+    which they were the only named volunteer, go back to staff; elsewhere they are unnamed."""
+    led = Order.objects.filter(team__leader__user=user)
+    # Counted before the filter on the named volunteers, so `n` counts all of them.
+    alone = Order.objects.annotate(n=Count("volunteers")).filter(status=S.ACCEPTED, n=1, volunteers__user=user)
+    moved = orders_release(
+        orders=Order.objects.filter(Q(pk__in=led.values("pk")) | Q(pk__in=alone.values("pk"))),
+        reason=_("The volunteer or team leader can no longer take this order."),
+    )
+    for order in Order.objects.filter(status=S.ACCEPTED, volunteers__user=user):
+        order.volunteers.remove(*order.volunteers.filter(user=user))
+    return moved
 
 
 # ---- time-outs ----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import path
+from django.urls import include, path
 
 from activities import views
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("wishes/", views.wishes, name="wishes"),
     path("wishes/new/", views.wish_new, name="wish_new"),
     path("wishes/<int:pk>/claim/", views.wish_claim, name="wish_claim"),
+    path("", include("activities.sessions.urls")),  # scheduled activities (issue 8)
 ]
 
 if settings.ORDERS_BENCH_VIEWS:  # benchmarks only; see bench/orders_bench.py

@@ -21,6 +21,7 @@ from activities.forms import DecisionForm, MenuItemForm, OrderForm, WishForm
 from activities.models import Category, MenuItem, Order, OrderStatus
 from practice_center.models import Household, Site, User
 from practice_center.pages import run_service, staff_required
+from practice_center.permissions import may_see_phone
 from practice_center.scoping import scope
 from practice_center.text import int_param, mask_name
 from volunteers.models import Team, TeamMembership, VolunteerStatus
@@ -148,7 +149,7 @@ def wish_claim(request: HttpRequest, pk: int) -> HttpResponse:
 def _order_for(user, pk: int) -> Order:
     return get_object_or_404(
         Order.objects.visible_to(user).select_related(
-            "site", "category", "menu_item", "resident", "placed_by", "team__leader"
+            "site", "category", "menu_item", "resident", "placed_by", "team__leader__user"
         ),
         pk=pk,
     )
@@ -167,6 +168,7 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "volunteers": list(order.volunteers.all()),
         "steps": _steps(order),
         "star_choices": [1, 2, 3, 4, 5],
+        "contacts": _contacts(request.user, order),
     }
     if "dispatch" in actions:
         ctx["suggestions"] = selectors.suggested_teams(order)
@@ -180,6 +182,19 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if "claim" in actions:
         ctx["claim_teams"] = permissions.claim_teams(request.user, order)
     return render(request, "activities/order_detail.html", ctx)
+
+
+def _contacts(viewer, order: Order) -> list[dict]:
+    """The phones the viewer may call about this order (one predicate decides: the resident's
+    for the team and staff, the leader's for the resident, from acceptance to a week after)."""
+    people = [(_("Resident"), order.resident)]
+    if order.team_id and order.team.leader_id:
+        people.append((_("Team leader"), order.team.leader.user))
+    contacts = []
+    for role, person in people:
+        if person is not None and person.pk != viewer.pk and person.phone and may_see_phone(viewer, person):
+            contacts.append({"role": role, "name": person.display_name, "phone": person.phone})
+    return contacts
 
 
 def _steps(order: Order) -> list[dict]:

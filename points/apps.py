@@ -8,6 +8,7 @@ class PointsConfig(AppConfig):
 
     def ready(self) -> None:
         from activities import signals
+        from activities.sessions.signals import activity_checked_in
         from points import receivers
         from volunteers import signals as volunteer_signals
 
@@ -15,4 +16,5 @@ class PointsConfig(AppConfig):
         volunteer_signals.service_record_rejected.connect(
             receivers.reverse_rejected_hours, dispatch_uid="points_hours_reversed"
         )
+        activity_checked_in.connect(receivers.award_activity_attendance, dispatch_uid="points_activity_attend")
         signals.order_rated.connect(receivers.award_five_star_bonus, dispatch_uid="points_five_star_bonus")

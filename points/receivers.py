@@ -85,3 +85,21 @@ def award_five_star_bonus(sender, *, order, **kwargs) -> None:
         points_award_automatic(
             household=household, rule=FIVE_STAR_RULE, source_type=SourceType.ORDER, source_id=order.pk
         )
+
+
+ATTEND_RULE = "attend_activity"
+
+
+def award_activity_attendance(sender, *, activity, enrollment, **kwargs) -> None:
+    """Checking in to an activity earns the person's household the attendance rule, once per
+    activity and household (the source is the activity; a second member's check-in is skipped)."""
+    household = enrollment.person.household if enrollment.person.household_id else None
+    if household is None:
+        return
+    points_award_automatic(
+        household=household,
+        rule=ATTEND_RULE,
+        source_type=SourceType.ACTIVITY,
+        source_id=activity.pk,
+        note=activity.title or "",
+    )

@@ -12,6 +12,8 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from practice_center.choices import Channel
 
 logger = logging.getLogger("practice_center.notifications")
@@ -79,3 +81,13 @@ def render(kind: str, part: str, data: dict) -> str:
 # Built-in kind: a free message whose text is the data itself, already in the readers' language
 # (notices typed by staff, tools, tests). Apps with fixed texts register their own kinds.
 register("message", title="{title}", body="{body}")
+
+
+def channels_of(definition: Kind) -> tuple[str, ...]:
+    """The channels a kind goes out on: as registered, unless the deployment names others for it
+    in settings.NOTIFICATION_CHANNELS (`{kind: [channel, ...]}`, env `NOTIFICATION_CHANNELS=
+    order_dispatched=sms|email,...`): a town that texts its residents turns SMS on per kind."""
+    configured = getattr(settings, "NOTIFICATION_CHANNELS", {}).get(definition.name)
+    if configured is None:
+        return definition.channels
+    return (INBOX, *(c for c in configured if c in CHANNELS and c != INBOX))

@@ -43,7 +43,15 @@ from practice_center.delivery import (  # noqa: F401  (the delivery side, for ca
 )
 from practice_center.exceptions import NotAllowed
 from practice_center.models.notifications import Delivery, Notification
-from practice_center.notification_kinds import CHANNELS, INBOX, Kind, register, registered, render  # noqa: F401
+from practice_center.notification_kinds import (  # noqa: F401
+    CHANNELS,
+    INBOX,
+    Kind,
+    channels_of,
+    register,
+    registered,
+    render,
+)
 from practice_center.tasks import PUBLISH_RETRY_POLICY, enqueue  # noqa: F401
 
 
@@ -75,7 +83,7 @@ def notify(*, recipients: Iterable, kind: str, data: dict, url: str = "") -> lis
     notifications = Notification.objects.bulk_create(
         [Notification(recipient=person, kind=kind, data=data, url=url, created_at=now) for person in people]
     )
-    extra = [get_channel(name) for name in definition.channels if name != INBOX]
+    extra = [get_channel(name) for name in channels_of(definition) if name != INBOX]
     deliveries = [
         Delivery(notification=notification, channel=channel.name, next_attempt_at=now)
         for notification, person in zip(notifications, people, strict=True)

@@ -20,6 +20,9 @@ _station_figures: list[Callable[[Any, list], dict[int, dict[str, int]]]] = []
 _site_page_context: list[Callable[[Any, Any], dict[str, Any]]] = []
 # user -> extra fields of GET /me/ (e.g. the volunteer profile's id).
 _me_fields: list[Callable[[Any], dict[str, Any]]] = []
+# (viewer, person) -> True when the viewer needs the person's phone for work they share (an
+# accepted order: its leader and named volunteers, and the resident who ordered).
+_contact_grants: list[Callable[[Any, Any], bool]] = []
 
 
 def register_teams_led_by(function: Callable[[Any], list[int]]) -> None:
@@ -44,6 +47,18 @@ def register_me_fields(function: Callable[[Any], dict[str, Any]]) -> None:
     """Register `function(user) -> dict` merged into the answer of GET /me/."""
     if function not in _me_fields:
         _me_fields.append(function)
+
+
+def register_contact_grant(function: Callable[[Any, Any], bool]) -> None:
+    """Register `function(viewer, person) -> bool`: the viewer may read the person's phone
+    because they work together on something (practice_center.permissions.may_see_phone)."""
+    if function not in _contact_grants:
+        _contact_grants.append(function)
+
+
+def contact_granted(viewer, person) -> bool:
+    """Whether any registered source grants `viewer` the phone of `person`."""
+    return any(function(viewer, person) for function in _contact_grants)
 
 
 def teams_led_by(user) -> list[int]:

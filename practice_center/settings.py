@@ -68,7 +68,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "practice_center.health.HealthCheckMiddleware",  # /healthz, /readyz: before hosts, HTTPS, sessions
     "practice_center.request_context.RequestIdMiddleware",
+    "practice_center.observability.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "practice_center.middleware.RejectNullBytesMiddleware",
@@ -140,7 +142,8 @@ def redis_caches(url: str) -> dict:
 
 if REDIS_URL:
     CACHES = redis_caches(REDIS_URL)
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # /readyz reports a cache outage; a traceback per cache call (two a request) would flood the log.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
     DJANGO_REDIS_LOGGER = "practice_center.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -153,6 +156,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Workers log through settings.LOGGING (request ids, masked phones, JSON lines), not Celery's own set-up.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A broker that is down must never block the request that queued a task.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -276,6 +281,9 @@ SPECTACULAR_SETTINGS = {
         "ServiceRecordStatusEnum": "volunteers.models.RecordStatus",
         "OrderStatusEnum": "activities.models.OrderStatus",
         "OrderKindEnum": "activities.models.OrderKind",
+        "ActivityStatusEnum": "activities.models.ActivityStatus",
+        "ActivityOpenToEnum": "activities.models.OpenTo",
+        "EnrollmentStatusEnum": "activities.models.EnrollmentStatus",
     },
 }
 
@@ -301,6 +309,17 @@ PORTAL = {
     "LOGIN_COOLOFF_MINUTES": env.int("LOGIN_COOLOFF_MINUTES", default=15),
     "JOIN_CODE_FAILURES_PER_IP": env.int("JOIN_CODE_FAILURES_PER_IP", default=10),
     "JOIN_CODE_WINDOW_MINUTES": env.int("JOIN_CODE_WINDOW_MINUTES", default=60),
+    # Scheduled activities (activities.sessions): the door check-in window around the session,
+    # the reminder before the start, and sign-ups refused after N no-shows in 90 days (0: off).
+    "CHECKIN_OPENS_MINUTES_BEFORE": env.int("CHECKIN_OPENS_MINUTES_BEFORE", default=30),
+    "CHECKIN_CLOSES_MINUTES_AFTER": env.int("CHECKIN_CLOSES_MINUTES_AFTER", default=30),
+    "ACTIVITY_REMINDER_HOURS": env.int("ACTIVITY_REMINDER_HOURS", default=24),
+    "ACTIVITY_NO_SHOW_LIMIT": env.int("ACTIVITY_NO_SHOW_LIMIT", default=0),
+    # Readiness (/readyz, practice_center/health.py): a worker heartbeat older than this fails the
+    # "worker" check (the beat job writes one every WORKER_HEARTBEAT_SECONDS, see celery.py);
+    # the migration check is remembered this long per process.
+    "WORKER_HEARTBEAT_MAX_AGE_SECONDS": env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=120),
+    "READINESS_MIGRATIONS_CACHE_SECONDS": env.int("READINESS_MIGRATIONS_CACHE_SECONDS", default=60),
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")
@@ -322,10 +341,27 @@ if TRUSTED_PROXY_COUNT < 0:
 # returns the same menu rows as /api/v1/menu-items/, to measure what DRF costs. Never in production.
 ORDERS_BENCH_VIEWS = env.bool("ORDERS_BENCH_VIEWS", default=False)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+# Notifications: extra channels per kind for this deployment, e.g. "order_dispatched=sms|email,order_completed=sms"
+# (practice_center.notifications.channels_of); kinds not named keep the channels they registered.
+NOTIFICATION_CHANNELS = {
+    kind: [c for c in channels.split("|") if c]
+    for kind, channels in env.dict("NOTIFICATION_CHANNELS", default={}).items()
 }
+if any(c not in ("inbox", "email", "sms", "wechat") for cs in NOTIFICATION_CHANNELS.values() for c in cs):
+    raise ImproperlyConfigured("NOTIFICATION_CHANNELS: channels are inbox, email, sms and wechat.")
+# Notifications: how long a worker's claim on a delivery holds; a worker killed mid-send frees it then.
+NOTIFICATION_CLAIM_SECONDS = env.int("NOTIFICATION_CLAIM_SECONDS", default=300)
+
+# --- Logs and errors (practice_center/observability.py) ---------------------------------------
+# One line per request with its id, user id and duration; phones masked; JSON lines if asked.
+from practice_center.observability import init_sentry, logging_config  # noqa: E402
+
+LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str("LOG_FORMAT", default="text"))
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    init_sentry(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default=""),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

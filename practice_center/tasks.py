@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from celery import shared_task
+from celery import shared_task, signals
 
-from practice_center import delivery
+from practice_center import delivery, health
 from practice_center.api.tokens import tokens_purge_expired
 from practice_center.idempotency import idempotency_keys_purge
 from practice_center.models.notifications import Delivery
@@ -58,6 +58,21 @@ def requeue_due(*, limit: int = 1000) -> int:
     a retry was lost). Duplicates are harmless: the claim lets only one run send."""
     ids = list(Delivery.objects.due().order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     return enqueue(delivery_ids=ids) if ids else 0
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> float:
+    """Periodic (beat, every WORKER_HEARTBEAT_SECONDS): tell /readyz that a worker is alive."""
+    return health.heartbeat_write()
+
+
+@signals.worker_ready.connect(weak=False, dispatch_uid="portal_heartbeat_on_start")
+def _heartbeat_on_start(**_kwargs) -> None:
+    """A worker that just started is alive: /readyz need not wait for the first beat period."""
+    try:
+        health.heartbeat_write()
+    except Exception:  # the cache is down: the beat job writes it later
+        logger.warning("Could not write the worker heartbeat at start-up.", exc_info=True)
 
 
 @shared_task(ignore_result=True)

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -84,7 +86,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         ]
 
     def _status(self, obj: Certificate) -> str:
-        statuses = self.context.setdefault("statuses", {})
+        statuses = cast(dict, self.context).setdefault("statuses", {})
         if obj.pk not in statuses:
             statuses.update(service.statuses_of([obj]))
         return statuses[obj.pk]

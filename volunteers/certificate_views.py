@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_http_methods
 from practice_center.exceptions import DomainError, NotAllowed
 from practice_center.exports import FORMATS, Sheet, export_response
 from practice_center.forms import add_service_errors
-from practice_center.models import Site
+from practice_center.models import Site, User
 from practice_center.pages import qr_svg
 from practice_center.scoping import scope
 from practice_center.text import int_param
@@ -145,7 +146,7 @@ def pdf_response(request: HttpRequest, certificate: Certificate) -> HttpResponse
 
 @login_required
 def my_certificates(request: HttpRequest) -> HttpResponse:
-    volunteer = Volunteer.objects.filter(user=request.user).only("pk").first()
+    volunteer = Volunteer.objects.filter(user_id=request.user.pk or 0).only("pk").first()
     if volunteer is None:
         return redirect("volunteers:mine")
     return redirect("volunteers:certificates", pk=volunteer.pk)
@@ -167,7 +168,7 @@ def certificate_list(request: HttpRequest, pk: int) -> HttpResponse:
                     volunteer=volunteer,
                     date_from=form.cleaned_data["date_from"],
                     date_to=form.cleaned_data["date_to"],
-                    actor=request.user,
+                    actor=cast(User, request.user),  # login_required
                 )
             except ValidationError as exc:
                 # The service names the fields as the API does.
@@ -293,7 +294,7 @@ def hours_export(request: HttpRequest) -> HttpResponse:
     Without `format` (or with a bad one) the page shows the form; with it, the file."""
     records, volunteer, team, site = _export_scope(request)
     if volunteer is None and team is None and site is None and not scope(request.user).is_staff_anywhere:
-        volunteer = Volunteer.objects.filter(user=request.user).first()
+        volunteer = Volunteer.objects.filter(user_id=request.user.pk or 0).first()
         if volunteer is None:
             return redirect("volunteers:mine")
     form = HoursExportForm(request.GET if "format" in request.GET else None, initial={"format": "xlsx", **_this_year()})

@@ -25,7 +25,7 @@ import hashlib
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -115,7 +115,7 @@ def _source_category(source: str) -> dict[str, str]:
     return {"code": f"source-{source}", "name_zh": name_zh, "name_en": name_en}
 
 
-def categories_for(rows: Sequence[dict]) -> list[dict[str, str]]:
+def categories_for(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """The category of each row (dicts with "source" and "source_id"), one query per source."""
     ids_by_source: dict[str, list[int]] = defaultdict(list)
     for row in rows:
@@ -408,8 +408,8 @@ def hours_rows(records: QuerySet[ServiceRecord]) -> list[dict[str, Any]]:
     """One dict per record for exports: date, volunteer, what it was (activity or order),
     source, category name, hours (Decimal), who verified, when. Two queries plus one per
     category source, whatever the number of rows."""
-    records = list(records.select_related("volunteer", "verified_by").order_by("served_on", "pk"))
-    categories = categories_for([{"source": r.source, "source_id": r.source_id} for r in records])
+    listed = list(records.select_related("volunteer", "verified_by").order_by("served_on", "pk"))
+    categories = categories_for([{"source": r.source, "source_id": r.source_id} for r in listed])
     return [
         {
             "date": record.served_on,
@@ -418,10 +418,10 @@ def hours_rows(records: QuerySet[ServiceRecord]) -> list[dict[str, Any]]:
             "source": record.get_source_display(),
             "category": category_name(category),
             "hours": record.hours,
-            "verified_by": record.verified_by.display_name if record.verified_by_id else "",
+            "verified_by": record.verified_by.display_name if record.verified_by is not None else "",
             "verified_at": record.verified_at,
         }
-        for record, category in zip(records, categories, strict=True)
+        for record, category in zip(listed, categories, strict=True)
     ]
 
 

@@ -127,6 +127,10 @@ class TeamQuerySet(models.QuerySet):
     def under(self, site: Site) -> TeamQuerySet:
         return self.filter(site__path__startswith=site.path)
 
+    def workable(self) -> TeamQuerySet:
+        """Teams that can take work now: active, with an approved leader whose account is on."""
+        return self.filter(is_active=True, leader__status="approved", leader__user__is_active=True)
+
 
 class Team(models.Model):
     """A volunteer service team (志愿服务队) under a site, with a leader who accepts orders."""
@@ -273,6 +277,9 @@ class Certificate(models.Model):
     counted is no longer verified with the same hours and date (`volunteers.certificates`).
     `code` is the public, unguessable key of the verification page and the QR code.
     """
+
+    #: Set by `certificate_issue`: True for a new certificate, False when the same facts were certified.
+    just_issued: bool = True
 
     volunteer = models.ForeignKey(
         Volunteer, verbose_name=_("volunteer"), on_delete=models.PROTECT, related_name="certificates"

@@ -149,6 +149,7 @@ class OrderAction(models.TextChoices):
     CANCEL = "cancel", _("Cancelled")
     REJECT = "reject", _("Rejected")
     CLAIM = "claim", _("Claimed")
+    RELEASE = "release", _("Handed back")
 
 
 class OrderQuerySet(models.QuerySet["Order"]):
