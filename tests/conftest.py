@@ -99,7 +99,7 @@ def _reference_data(request):
 
 
 @pytest.fixture(scope="module")
-def demo_town(django_db_setup, django_db_blocker):
+def demo_town(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo town of `manage.py seed_demo`, built once for a module whose tests only read it
     (seeding takes seconds). It is built in a transaction that is rolled back after the module's
     last test, so the next module starts from the database it had; each test still runs in its
@@ -107,7 +107,10 @@ def demo_town(django_db_setup, django_db_blocker):
     after it. Not for transactional tests (live server, races): they would empty the tables."""
     from django.core.management import call_command
     from django.db import transaction
+    from django.test import override_settings
 
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"))  # the demo's photos
+    media.enable()
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
@@ -116,11 +119,13 @@ def demo_town(django_db_setup, django_db_blocker):
             call_command("seed_demo", verbosity=0)
         except BaseException as exc:  # leave no transaction open for the modules after this one
             outer.__exit__(type(exc), exc, exc.__traceback__)
+            media.disable()
             raise
     yield
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+    media.disable()
 
 
 @pytest.fixture(autouse=True)
