@@ -12,6 +12,7 @@ import hashlib
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "knox",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -84,6 +86,7 @@ MIDDLEWARE = [
     "practice_center.idempotency.IdempotencyMiddleware",
     "practice_center.repeat_submit.RepeatSubmitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "practice_center.urls"
@@ -259,6 +262,24 @@ REST_FRAMEWORK = {
     # TRUSTED_PROXY_COUNT proxies only (None would trust a forged X-Forwarded-For).
     "NUM_PROXIES": env.int("TRUSTED_PROXY_COUNT", default=0),
 }
+# Content-Security-Policy (django-csp): scripts only from the portal itself (the one inline
+# script, the check-in page's auto-submit, carries the request's nonce); inline style
+# attributes and the <style> inside server-drawn SVG charts are allowed; nothing is framed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
 # API tokens: one per device, hashed in the database, alive API_TOKEN_DAYS after last use.
 REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
