@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
     "points-ledger-checkpoint": {"task": "points.tasks.ledger_checkpoint", "schedule": crontab(hour=2, minute=0)},
     # API tokens past their expiry.
     "tokens-purge-expired": {"task": "practice_center.tasks.purge_expired_tokens", "schedule": 3600.0},
+    # Reports: at 01:00 on the 1st (Asia/Shanghai, CELERY_TIMEZONE) build last month's reports.
+    "reports-monthly": {
+        "task": "reports.tasks.build_monthly_reports",
+        "schedule": crontab(minute=0, hour=1, day_of_month=1),
+    },
 }
 # Referenced by entries added by the apps; kept imported so the schedule reads plainly.
 _ = crontab

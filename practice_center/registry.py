@@ -20,6 +20,8 @@ _station_figures: list[Callable[[Any, list], dict[int, dict[str, int]]]] = []
 _site_page_context: list[Callable[[Any, Any], dict[str, Any]]] = []
 # user -> extra fields of GET /me/ (e.g. the volunteer profile's id).
 _me_fields: list[Callable[[Any], dict[str, Any]]] = []
+# request -> extra context of the home page (the reports app's dashboard panel for staff).
+_home_context: list[Callable[[Any], dict[str, Any]]] = []
 # (viewer, person) -> True when the viewer needs the person's phone for work they share (an
 # accepted order: its leader and named volunteers, and the resident who ordered).
 _contact_grants: list[Callable[[Any, Any], bool]] = []
@@ -47,6 +49,20 @@ def register_me_fields(function: Callable[[Any], dict[str, Any]]) -> None:
     """Register `function(user) -> dict` merged into the answer of GET /me/."""
     if function not in _me_fields:
         _me_fields.append(function)
+
+
+def register_home_context(function: Callable[[Any], dict[str, Any]]) -> None:
+    """Register `function(request) -> dict` merged into the home page's context."""
+    if function not in _home_context:
+        _home_context.append(function)
+
+
+def home_context(request) -> dict[str, Any]:
+    """The registered extra context of the home page, merged."""
+    context: dict[str, Any] = {}
+    for function in _home_context:
+        context.update(function(request))
+    return context
 
 
 def register_contact_grant(function: Callable[[Any, Any], bool]) -> None:

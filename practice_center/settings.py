@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "volunteers",
     "activities",
     "points",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,10 @@ PORTAL = {
     # the migration check is remembered this long per process.
     "WORKER_HEARTBEAT_MAX_AGE_SECONDS": env.int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", default=120),
     "READINESS_MIGRATIONS_CACHE_SECONDS": env.int("READINESS_MIGRATIONS_CACHE_SECONDS", default=60),
+    # Reports: a station lags on the dashboard when this month's on-time rate (0..1) or mean
+    # rating (stars) is under these thresholds.
+    "REPORTS_LAGGING_ON_TIME_RATE": env.float("REPORTS_LAGGING_ON_TIME_RATE", default=0.8),
+    "REPORTS_LAGGING_RATING": env.float("REPORTS_LAGGING_RATING", default=4.0),
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")

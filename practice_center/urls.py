@@ -28,6 +28,7 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("volunteers/", include("volunteers.urls")),
     path("points/", include("points.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("volunteers.certificate_urls_public")),
     path("", include("practice_center.web_urls")),
 ]

@@ -99,6 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "actions": home_actions(request),
             "overview": overview,
             "is_network_view": sc.is_center_admin,
+            **registry.home_context(request),  # panels of the apps above (the reports dashboard)
         },
     )
 

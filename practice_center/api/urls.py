@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("volunteers.api_urls")),
     path("", include("activities.api_urls")),
     path("", include("points.api_urls")),
+    path("", include("reports.api_urls")),
 ]

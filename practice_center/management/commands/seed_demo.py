@@ -9,7 +9,7 @@ from practice_center.demo import DEMO_ACCOUNTS, build_organisation, demo_passwor
 from volunteers.certificates import seed_demo_certificate
 
 # Order matters: volunteers and teams first, then what uses them.
-APP_SEEDERS = ("volunteers", "activities", "points", "activities.sessions")
+APP_SEEDERS = ("volunteers", "activities", "points", "activities.sessions", "reports")
 
 
 class Command(BaseCommand):
