@@ -143,6 +143,11 @@ def may_see_history(user, order: Order) -> bool:
     return is_station_staff(user, order) or leads_order_team(user, order)
 
 
+def may_release(user, order: Order) -> bool:
+    """Nobody: handing open work back is the system's step, when a team or person is switched off."""
+    return False
+
+
 PREDICATES = {
     A.DISPATCH.value: may_dispatch,
     A.ACCEPT.value: may_accept,
@@ -152,6 +157,7 @@ PREDICATES = {
     A.CANCEL.value: may_cancel,
     A.REJECT.value: may_reject,
     A.CLAIM.value: may_claim_wish,
+    A.RELEASE.value: may_release,
 }
 
 

@@ -188,8 +188,9 @@ def _contacts(viewer, order: Order) -> list[dict]:
     """The phones the viewer may call about this order (one predicate decides: the resident's
     for the team and staff, the leader's for the resident, from acceptance to a week after)."""
     people = [(_("Resident"), order.resident)]
-    if order.team_id and order.team.leader_id:
-        people.append((_("Team leader"), order.team.leader.user))
+    team = order.team
+    if team is not None and team.leader is not None:
+        people.append((_("Team leader"), team.leader.user))
     contacts = []
     for role, person in people:
         if person is not None and person.pk != viewer.pk and person.phone and may_see_phone(viewer, person):

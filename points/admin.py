@@ -98,7 +98,7 @@ class HonourEventInline(admin.TabularInline):
     model = HonourEvent
     extra = 0
     can_delete = False
-    fields = readonly_fields = ["at", "action", "from_status", "to_status", "actor", "note", "data"]
+    fields = readonly_fields = ("at", "action", "from_status", "to_status", "actor", "note", "data")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -8,6 +8,7 @@ empty; demo-resident's reservations only if the household has none.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from importlib import import_module
 
 from django.apps import apps as django_apps
@@ -85,7 +86,9 @@ def _history(town: DemoTown, household, actor, now: datetime.datetime) -> None:
                 household=household,
                 rule=code,
                 actor=actor,
-                quantity=rng.choice([1, 1.5, 2, 3]) if code == "service_hour" else 1,
+                quantity=rng.choice([Decimal(1), Decimal("1.5"), Decimal(2), Decimal(3)])
+                if code == "service_hour"
+                else 1,
                 note=rng.choice(NOTES[code]),
                 at=moment,
             )
@@ -115,7 +118,8 @@ def seed(town: DemoTown) -> None:
             points_award(household=household, rule="named_good_person", actor=admin, note="获评镇级身边好人")
 
     resident = town.users["demo-resident"]
-    if resident.household_id and not Redemption.objects.filter(household_id=resident.household_id).exists():
+    resident_household = resident.household
+    if resident_household is not None and not Redemption.objects.filter(household=resident_household).exists():
         station_goods = Product.objects.filter(site=town.station).order_by("price")
         soap, towel = station_goods[0], station_goods[1]
         staff = town.users["demo-staff"]
@@ -123,7 +127,7 @@ def seed(town: DemoTown) -> None:
             try:
                 redemption_create(user=resident, product=product, quantity=1)
             except PointsError:
-                points_award(household=resident.household, rule="public_welfare", actor=staff, note="捐赠图书")
+                points_award(household=resident_household, rule="public_welfare", actor=staff, note="捐赠图书")
                 redemption_create(user=resident, product=product, quantity=1)
         # and some history: one handed over, one cancelled
         try:

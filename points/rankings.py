@@ -21,6 +21,7 @@ import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias, TypedDict, cast
 
 from django.db import connection
 from django.db.models import DecimalField, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, Window
@@ -34,6 +35,21 @@ from points.permissions import may_see_ranking, ranking_sites
 from practice_center.exceptions import NotAllowed
 from practice_center.models import Household, HouseholdCategory, Site
 from volunteers.models import RecordStatus, ServiceRecord
+
+
+class RankedFields(TypedDict):
+    """What `ranking` annotates on each household: points earned, verified hours, the rank."""
+
+    points: int
+    hours: Decimal
+    rank: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    #: A household as `ranking` returns it (for the type checker; at run time a plain Household).
+    RankedHousehold: TypeAlias = WithAnnotations[Household, RankedFields]
 
 RANKED_KINDS = (EntryKind.EARN, EntryKind.ADJUST)
 
@@ -129,7 +145,7 @@ def ranking_site_for(user, site: Site | None) -> Site:
     raise NotAllowed(_("You may only see the ranking of your own station."))
 
 
-def ranking(*, site: Site, period: Period, category: str = "") -> QuerySet[Household]:
+def ranking(*, site: Site, period: Period, category: str = "") -> QuerySet[RankedHousehold]:
     """Households under `site` that earned points in `period`, each annotated with `points`,
     `hours` and `rank`, best first. One SQL query: two correlated sums and a window function."""
     earned = (
@@ -160,7 +176,7 @@ def ranking(*, site: Site, period: Period, category: str = "") -> QuerySet[House
     if category:
         households = households.filter(category=category)
     ordering = ["-points", "-hours", "pk"]
-    return (
+    ranked = (
         households.annotate(
             points=Coalesce(Subquery(earned, output_field=IntegerField()), Value(0)),
             hours=Coalesce(
@@ -174,6 +190,7 @@ def ranking(*, site: Site, period: Period, category: str = "") -> QuerySet[House
         .select_related("grid__station")
         .order_by(*ordering)
     )
+    return cast("QuerySet[RankedHousehold]", ranked)
 
 
 def household_rank(*, household: Household, period: Period, category: str = "") -> int | None:

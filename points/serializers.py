@@ -11,6 +11,7 @@ from points.models import Entry, Product, Redemption, Rule, SourceType
 from points.permissions import may_see_pickup_code
 from points.selectors import current_version
 from points.services.shop import MAX_QUANTITY
+from practice_center.models import Site
 
 
 class AccountSerializer(serializers.Serializer):
@@ -21,7 +22,7 @@ class AccountSerializer(serializers.Serializer):
 
 
 class EntrySerializer(serializers.ModelSerializer):
-    rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rule: serializers.SlugRelatedField[Rule] = serializers.SlugRelatedField(slug_field="code", read_only=True)
     rule_version = serializers.SerializerMethodField()
     at = serializers.DateTimeField(source="created_at")
 
@@ -46,13 +47,13 @@ class EntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_rule_version(self, entry: Entry) -> int | None:
-        return entry.rule_version.number if entry.rule_version_id else None
+        return entry.rule_version.number if entry.rule_version is not None else None
 
 
 class RuleSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     points = serializers.SerializerMethodField()
-    site = serializers.PrimaryKeyRelatedField(read_only=True)
+    site: serializers.PrimaryKeyRelatedField[Site] = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = Rule
@@ -87,7 +88,9 @@ class AwardInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, allow_blank=True, default="")
     evidence = serializers.CharField(max_length=2000, allow_blank=True, default="")
     quantity = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"), default=Decimal(1))
-    source = SourceSerializer(required=False, help_text="What earned it; one source earns a rule once.")
+    source = SourceSerializer(  # type: ignore[assignment]  # a field named "source": DRF takes declared fields off the class, the stubs see Field.source
+        required=False, help_text="What earned it; one source earns a rule once."
+    )
 
 
 class ProductSerializer(serializers.ModelSerializer):

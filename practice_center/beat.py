@@ -41,6 +41,7 @@ def claim(entry, now: float | None = None) -> bool:
     now = time.time() if now is None else now
     seconds, index = period_of(entry, now)
     key = f"{LOCK_PREFIX}:{entry.name}:{index}"
+    error: Exception | str
     try:
         won = cache.add(key, os.getpid(), timeout=seconds * 2)
     except Exception as exc:

@@ -132,7 +132,8 @@ def readiness() -> dict:
 def _json(data: dict, status: int) -> JsonResponse:
     response = JsonResponse(data, status=status)
     response["Cache-Control"] = "no-store"
-    response._has_been_logged = True  # a 503 is an answer here, not a server error to log each poll
+    # A 503 is an answer here, not a server error to log each poll (Django's private flag).
+    response._has_been_logged = True  # type: ignore[attr-defined]  # not in the stubs
     return response
 
 

@@ -146,6 +146,10 @@ class Activity(models.Model):
     everyone. The status only moves through `activities.sessions.services`.
     """
 
+    #: Set by `activities.sessions.selectors.attach_mine` on listed rows (declared, never stored).
+    mine: Enrollment | None
+    seats_left: int | None
+
     site = models.ForeignKey(
         "practice_center.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="activities"
     )
@@ -319,6 +323,10 @@ class Enrollment(models.Model):
     """One person's sign-up for an activity: enrolled (a seat), waitlisted (with a position that
     orders the waiting list), or withdrawn. A person has one row per activity; signing up again
     after withdrawing reuses it. Checked in = `checked_in_at` set (only while enrolled)."""
+
+    #: Set by `activities.sessions.selectors.set_ranks` / `attendees`: the place on the waiting
+    #: list (1 = next), None when not waiting (declared, never stored).
+    rank: int | None
 
     activity = models.ForeignKey(
         Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="enrollments"

@@ -28,20 +28,17 @@ class _ReadOnlyInline(admin.TabularInline):
 
 class EnrollmentInline(_ReadOnlyInline):
     model = Enrollment
-    fields = ["person", "status", "position", "checked_in_at", "signed_up_by", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("person", "status", "position", "checked_in_at", "signed_up_by", "created_at")
 
 
 class ActivityEventInline(_ReadOnlyInline):
     model = ActivityEvent
-    fields = ["at", "action", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "action", "from_status", "to_status", "actor", "note")
 
 
 class ActivityPhotoInline(_ReadOnlyInline):
     model = ActivityPhoto
-    fields = ["caption", "image", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("caption", "image", "created_at")
 
 
 @admin.register(Activity)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,7 @@ from activities.models import Category, MenuItem, OpenTo, Theme
 from practice_center.models import Site
 from volunteers.models import Team
 
-DATETIME = {
+DATETIME: dict[str, Any] = {
     "widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     "input_formats": ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
 }

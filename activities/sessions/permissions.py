@@ -98,6 +98,7 @@ def actions_for(user, activity: Activity, enrollment: Enrollment | None = None) 
         actions.add("sign_up")
     if (
         active
+        and enrollment is not None
         and activity.status == ActivityStatus.PUBLISHED
         and not enrollment.checked_in_at
         and timezone.now() < activity.ends_at

@@ -139,7 +139,8 @@ def my_activities(user) -> dict[str, list[Enrollment]]:
         .order_by("activity__starts_at", "id")
     )
     set_ranks(rows)
-    upcoming, past = [], []
+    upcoming: list[Enrollment] = []
+    past: list[Enrollment] = []
     for e in rows:
         active = e.status != EnrollmentStatus.WITHDRAWN and e.activity.status == ActivityStatus.PUBLISHED
         (upcoming if active and e.activity.ends_at > now else past).append(e)
@@ -177,7 +178,11 @@ def _positions_at_most(waiting: list[Enrollment]) -> Q:
 def attendees(activity: Activity) -> list[Enrollment]:
     """Everyone signed up (enrolled first, then the waiting list in order, then withdrawn),
     with person and household, for the attendee list, the sign-in sheet and the export."""
-    order = {EnrollmentStatus.ENROLLED: 0, EnrollmentStatus.WAITLISTED: 1, EnrollmentStatus.WITHDRAWN: 2}
+    order: dict[str, int] = {
+        EnrollmentStatus.ENROLLED: 0,
+        EnrollmentStatus.WAITLISTED: 1,
+        EnrollmentStatus.WITHDRAWN: 2,
+    }
     rows = list(
         Enrollment.objects.filter(activity=activity)
         .select_related("person__household", "signed_up_by")

@@ -331,7 +331,7 @@ def activity_finish(*, activity: Activity, actor: User | None) -> Activity:
         related=["site", "team"],
         invalid=InvalidTransition(),
     )
-    if finished.team_id:
+    if finished.team is not None:
         served_on = timezone.localdate(finished.starts_at)
         for volunteer in finished.team.members.filter(status=VolunteerStatus.APPROVED).order_by("pk"):
             service_record_create(
@@ -501,7 +501,7 @@ def enrollment_create(*, activity: Activity, person: User, actor: User) -> Enrol
         data={"activity": locked.pk, "person": person.pk, **({"position": position} if position else {})},
     )
     if actor.pk != person.pk:
-        notifications.signed_up_for(locked, person, actor, EnrollmentStatus(status).label)
+        notifications.signed_up_for(locked, person, actor, str(EnrollmentStatus(status).label))
     return enrollment
 
 

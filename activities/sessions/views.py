@@ -9,6 +9,7 @@ Views parse, call one service or selector, respond; wrong state → a message, w
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import segno
 from django.contrib import messages
@@ -135,7 +136,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("site", "category", "theme", "team")
         .get()
     )
-    mine = Enrollment.objects.filter(activity=activity, person=request.user).first()
+    mine = Enrollment.objects.filter(activity=activity, person=cast(User, request.user)).first()  # login_required
     actions = permissions.actions_for(request.user, activity, mine)
     return render(
         request,
@@ -159,12 +160,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enroll(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
-    person = request.user
+    user = person = cast(User, request.user)  # login_required
     person_id = int_param(request.POST.get("person", ""))
-    if person_id and person_id != request.user.pk:
+    if person_id and person_id != user.pk:
         person = get_object_or_404(User, pk=person_id, is_active=True)
     try:
-        enrollment = services.enrollment_create(activity=activity, person=person, actor=request.user)
+        enrollment = services.enrollment_create(activity=activity, person=person, actor=user)
     except (DomainError, NotAllowed, ValidationError) as exc:
         messages.error(request, _message(exc))
     else:
@@ -183,12 +184,12 @@ def enroll(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
-    person = request.user
+    user = person = cast(User, request.user)  # login_required
     person_id = int_param(request.POST.get("person", ""))
-    if person_id and person_id != request.user.pk:
+    if person_id and person_id != user.pk:
         person = get_object_or_404(User, pk=person_id)
     try:
-        services.enrollment_withdraw(activity=activity, person=person, actor=request.user)
+        services.enrollment_withdraw(activity=activity, person=person, actor=user)
     except (DomainError, NotAllowed, ValidationError) as exc:
         messages.error(request, _message(exc))
     else:
@@ -229,17 +230,16 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """The URL in the door QR. GET shows one big button (a tiny script presses it); POST checks in."""
     activity = _visible(request, pk)
+    user = cast(User, request.user)  # login_required
     code = (request.POST.get("code") or request.GET.get("code") or "")[:12]
     result, error = None, None
     if request.method == "POST":
         try:
-            result = services.check_in_with_code(activity=activity, person=request.user, code=code)
+            result = services.check_in_with_code(activity=activity, person=user, code=code)
         except (DomainError, NotAllowed, ValidationError) as exc:
             error = _message(exc)
     else:
-        existing = Enrollment.objects.filter(
-            activity=activity, person=request.user, checked_in_at__isnull=False
-        ).first()
+        existing = Enrollment.objects.filter(activity=activity, person=user, checked_in_at__isnull=False).first()
         result = existing
     return render(
         request,
@@ -316,10 +316,10 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             if activity is None:
                 chosen = values.pop("site")
-                activity = services.activity_create(actor=request.user, site=chosen, **values)
+                activity = services.activity_create(actor=cast(User, request.user), site=chosen, **values)
                 messages.success(request, _("The activity is saved as a draft. Publish it when it is ready."))
             else:
-                services.activity_update(activity=activity, actor=request.user, **values)
+                services.activity_update(activity=activity, actor=cast(User, request.user), **values)
                 messages.success(request, _("Changes saved."))
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -338,14 +338,14 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     activity = _managed(request, pk)
     try:
         if action == "publish":
-            services.activity_publish(activity=activity, actor=request.user)
+            services.activity_publish(activity=activity, actor=cast(User, request.user))
             messages.success(request, _("Published: residents can now sign up."))
         elif action == "cancel":
             reason = request.POST.get("reason", "")[:2000]
-            services.activity_cancel(activity=activity, actor=request.user, reason=reason)
+            services.activity_cancel(activity=activity, actor=cast(User, request.user), reason=reason)
             messages.success(request, _("Cancelled. Everyone signed up or waiting is told."))
         elif action == "finish":
-            services.activity_finish(activity=activity, actor=request.user)
+            services.activity_finish(activity=activity, actor=cast(User, request.user))
             messages.success(request, _("Finished. The serving team's hours wait for verification."))
         else:
             raise Http404
@@ -374,12 +374,12 @@ def attendees(request: HttpRequest, pk: int) -> HttpResponse:
             [
                 e.person.display_name,
                 e.person.phone or "",
-                e.person.household.name if e.person.household_id else "",
+                e.person.household.name if e.person.household is not None else "",
                 e.get_status_display(),
                 e.rank or "",
                 e.checked_in_at,
                 e.created_at,
-                e.signed_up_by.display_name if e.signed_up_by_id and e.signed_up_by_id != e.person_id else "",
+                e.signed_up_by.display_name if e.signed_up_by is not None and e.signed_up_by_id != e.person_id else "",
             ]
             for e in rows
         ]
@@ -398,7 +398,7 @@ def attendees(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Nobody signed up has this phone number."))
         else:
             try:
-                services.check_in_by_staff(activity=activity, person=person, actor=request.user)
+                services.check_in_by_staff(activity=activity, person=person, actor=cast(User, request.user))
             except (DomainError, NotAllowed, ValidationError) as exc:
                 messages.error(request, _message(exc))
             else:
@@ -480,7 +480,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
                 if photo_form.is_valid():
                     services.photo_add(
                         activity=activity,
-                        actor=request.user,
+                        actor=cast(User, request.user),
                         upload=photo_form.cleaned_data["image"],
                         caption=photo_form.cleaned_data["caption"],
                     )
@@ -490,7 +490,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
                 summary_form = SummaryForm(request.POST)
                 if summary_form.is_valid():
                     services.activity_summarise(
-                        activity=activity, actor=request.user, summary=summary_form.cleaned_data["summary"]
+                        activity=activity, actor=cast(User, request.user), summary=summary_form.cleaned_data["summary"]
                     )
                     messages.success(request, _("Summary saved."))
                     return redirect("activities:session_detail", pk=activity.pk)
@@ -511,7 +511,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
+def photo(request: HttpRequest, pk: int, photo_id: int) -> FileResponse:
     """A photo of an activity for whoever may see the activity: the phone-sized copy (the kept
     copy, at most PHOTO_KEEP_EDGE px, only with ?size=full for staff). Served by the portal, as
     nothing serves MEDIA_URL once DEBUG is off."""
@@ -523,6 +523,6 @@ def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponse:
         handle = field.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, filename=field.name.rsplit("/", 1)[-1])
+    response = FileResponse(handle, filename=(field.name or "").rsplit("/", 1)[-1])
     response["Cache-Control"] = "private, max-age=3600"
     return response

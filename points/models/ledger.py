@@ -141,7 +141,7 @@ class Rule(models.Model):
 
     def covers(self, site: Site) -> bool:
         """True if the rule applies at `site` (a household's station)."""
-        return self.site_id is None or site.path.startswith(self.site.path)
+        return self.site is None or site.path.startswith(self.site.path)
 
 
 class RuleVersionQuerySet(models.QuerySet):
@@ -331,7 +331,7 @@ class Entry(models.Model):
         return ledger_hmac(self.canonical())
 
 
-class ProductQuerySet(models.QuerySet):
+class ProductQuerySet(models.QuerySet["Product"]):
     def visible_to(self, user) -> ProductQuerySet:
         """Residents see the goods of their station and of the sites above it; staff see their
         subtrees too."""
@@ -404,6 +404,10 @@ class RedemptionQuerySet(models.QuerySet):
 class Redemption(models.Model):
     """Goods reserved with points (兑换); handed over against `pickup_code` (核销) or cancelled
     with a refund entry."""
+
+    #: Set by the "my pickup codes" page (points.views.resident.redemptions); declared, never stored.
+    actions: set[str]
+    qr: str
 
     # No index of its own: points_redemption_hh_idx (household, -created_at) leads with it.
     household = models.ForeignKey(

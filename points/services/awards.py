@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -126,7 +128,7 @@ def cap_rooms(household: Household, rules, *, at: datetime.datetime | None = Non
     }
     rooms = {}
     for rule in capped:
-        row = sums.get(rule.pk, {})
+        row: Mapping[str, Any] = sums.get(rule.pk, {})
         options = []
         if rule.cap_per_day is not None:
             options.append(CapRoom(max(0, rule.cap_per_day - (row.get("today") or 0)), "day", rule.cap_per_day))
@@ -193,9 +195,10 @@ def points_award(
     when two awards race: the unique constraint decides) and CapReached (nothing left).
     """
     if isinstance(rule, str):
-        rule = Rule.objects.filter(code=rule).first()
-        if rule is None:
+        found = Rule.objects.filter(code=rule).first()
+        if found is None:
             raise ValidationError({"rule": _("No rule with this code.")})
+        rule = found
     if not rule.is_active:
         raise RuleInactive()
     if actor is not None and not may_manage_household(actor, household):

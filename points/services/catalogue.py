@@ -209,7 +209,7 @@ def product_create(
     )
     product = Product(site=site, **cleaned)
     if picture:
-        product.picture.save(picture.name, picture, save=False)
+        product.picture.save(picture.name or "", picture, save=False)
     product.save(force_insert=True)
     after = snapshot(product, AUDITED_PRODUCT_FIELDS)
     audit_record(

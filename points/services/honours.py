@@ -204,7 +204,7 @@ def honour_list_finalise(*, honour_list: HonourList, actor: User) -> HonourList:
         if not locked.notice_is_over():
             raise NoticeNotOver(
                 _("The public notice runs until %(date)s; the list can be made final after that.")
-                % {"date": locked.notice_ends_on.isoformat()}
+                % {"date": locked.notice_ends_on.isoformat() if locked.notice_ends_on else ""}
             )
         objections = Objection.objects.filter(honour_list=locked)
         if objections.filter(decision=ObjectionDecision.PENDING).exists():

@@ -98,7 +98,7 @@ def append_entry(
     )
     if attachment is not None:
         # Store the file first: its name is part of the hashed content.
-        entry.attachment.save(attachment.name, attachment, save=False)
+        entry.attachment.save(attachment.name or "", attachment, save=False)
     entry.hash = entry.compute_hash()
     entry.save(force_insert=True)
     account.balance = new_balance

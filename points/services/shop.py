@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime
 import secrets
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from points.services.ledger import append_entry, lock_account
 from practice_center import throttle
 from practice_center.audit import audit_record
 from practice_center.exceptions import NotAllowed, TooManyAttempts
-from practice_center.models import AuditEvent, User
+from practice_center.models import AuditEvent, Household, User
 from practice_center.request_context import current_request_id
 from practice_center.text import canonical_code
 
@@ -117,7 +118,7 @@ def _redemption_create_once(
     for the whole transaction. The same order (account, then product) as every other write,
     so no deadlock; if the guard fails, the whole transaction (redemption, entry) rolls back."""
     quantity = _redeem_checks(user=user, product=product, quantity=quantity)
-    household = user.household
+    household = cast(Household, user.household)  # _redeem_checks refused people without one
     account = lock_account(household)
     product = Product.objects.get(pk=product.pk)
     if not product.is_active:
@@ -187,9 +188,9 @@ def _audit_insert_sql() -> str:
     the same statement (so in the same transaction, without a BEGIN/COMMIT round trip). Columns
     named from the AuditEvent model; the values are what `audit_record` would write."""
     meta = AuditEvent._meta
-    column = {field.name: field.column for field in meta.concrete_fields}
-    names = ("at", "actor", "action", "object_type", "object_id", "object_repr", "site", "changes", "data")
-    names += ("request_id",)
+    column = {field.name: cast(str, field.column) for field in meta.concrete_fields}  # concrete: always a column
+    names: tuple[str, ...] = ("at", "actor", "action", "object_type", "object_id", "object_repr", "site", "changes")
+    names += ("data", "request_id")
     # Table and column names come from the model, every value is a parameter.
     return (
         f"INSERT INTO {connection.ops.quote_name(meta.db_table)} "  # noqa: S608
@@ -276,7 +277,7 @@ def _redeem_sql(
     fresh.name, fresh.price, fresh.stock, fresh.is_active = name, price, stock, is_active
     redemption = Redemption(
         pk=redemption_id,
-        household_id=user.household_id,
+        household_id=cast(int, user.household_id),  # points_redeem refused people without one
         product=fresh,
         quantity=quantity,
         points=points,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
-from practice_center.models import Household, Site, SiteLevel
+from practice_center.models import Household, Site, SiteLevel, User
 
 
 def managed_sites(user) -> QuerySet[Site]:
@@ -16,6 +18,7 @@ def managed_sites(user) -> QuerySet[Site]:
 
 def own_household(request: HttpRequest) -> Household:
     """The signed-in person's household; 404 for someone who belongs to none."""
-    if not request.user.household_id:
+    household = cast(User, request.user).household  # its callers are login_required
+    if household is None:
         raise Http404(_("You do not belong to a household."))
-    return request.user.household
+    return household

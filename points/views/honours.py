@@ -3,6 +3,8 @@ a ranking, the final list as Excel or CSV."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,14 +19,16 @@ from points.permissions import actions_for, is_staff, may_manage_honours
 from points.services import honours as honours_services
 from points.views.common import managed_sites
 from practice_center.exports import FORMATS, Sheet, export_response
+from practice_center.models import User
 from practice_center.pages import run_service, staff_required
 
 
 @login_required
 def honours(request: HttpRequest) -> HttpResponse:
     """The honour lists I may see (staff: of their subtrees; residents: published ones)."""
-    lists = HonourList.objects.visible_to(request.user).exclude(status=HonourStatus.WITHDRAWN).select_related("site")
-    return render(request, "points/honours.html", {"lists": lists, "is_staff": is_staff(request.user)})
+    user = cast(User, request.user)  # login_required
+    lists = HonourList.objects.visible_to(user).exclude(status=HonourStatus.WITHDRAWN).select_related("site")
+    return render(request, "points/honours.html", {"lists": lists, "is_staff": is_staff(user)})
 
 
 def _visible_list(request, list_id: int) -> HonourList:
@@ -36,15 +40,16 @@ def honour_detail(
     request: HttpRequest, list_id: int, *, objection_form=None, answer_forms=None, withdraw_form=None, status: int = 200
 ) -> HttpResponse:
     """A list with its entries, its notice, its objections and the steps I may take."""
+    user = cast(User, request.user)  # login_required
     honour_list = _visible_list(request, list_id)
-    objections = Objection.objects.visible_to(request.user).filter(honour_list=honour_list).select_related("author")
+    objections = Objection.objects.visible_to(user).filter(honour_list=honour_list).select_related("author")
     answer_forms = answer_forms or {}
     objection_rows = []
     for objection in objections:
         objection.honour_list = honour_list  # already loaded: the predicates read its site and status
         form = answer_forms.get(objection.pk) or AnswerForm(prefix=f"o{objection.pk}")
-        objection_rows.append((objection, form, actions_for(request.user, objection)))
-    actions = actions_for(request.user, honour_list)
+        objection_rows.append((objection, form, actions_for(user, objection)))
+    actions = actions_for(user, honour_list)
     return render(
         request,
         "points/honour_detail.html",
@@ -52,12 +57,12 @@ def honour_detail(
             "honour_list": honour_list,
             "entries": honour_list.entries.all(),
             "objections": objection_rows,
-            "manages": may_manage_honours(request.user, honour_list),
+            "manages": may_manage_honours(user, honour_list),
             "actions": actions,
             "notice_over": honour_list.notice_is_over(),
             "objection_form": objection_form or ObjectionForm(),
             "withdraw_form": withdraw_form or WithdrawForm(),
-            "own_household": request.user.household_id,
+            "own_household": user.household_id,
         },
         status=status,
     )
@@ -182,8 +187,9 @@ def honour_sheet(honour_list: HonourList) -> Sheet:
 @staff_required
 def honour_export(request: HttpRequest, list_id: int, fmt: str) -> HttpResponse:
     """A final list as Excel or CSV (values only: a household name is text, never a formula)."""
+    user = cast(User, request.user)  # staff_required
     honour_list = _visible_list(request, list_id)
-    if fmt not in FORMATS or "export" not in actions_for(request.user, honour_list):
+    if fmt not in FORMATS or "export" not in actions_for(user, honour_list):
         raise Http404
     filename = f"honours-{honour_list.year}-{honour_list.kind}-{honour_list.pk}"
     return export_response(fmt, filename=filename, sheets=[honour_sheet(honour_list)])

@@ -3,6 +3,9 @@ the ranking of my station (staff: of any site they manage)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,9 +24,12 @@ from points.rankings import BASIS_TEXT, TIE_BREAK_TEXT, current_year, household_
 from points.services import shop
 from points.views.common import managed_sites, own_household
 from practice_center.exceptions import NotAllowed
-from practice_center.models import Household, Site
+from practice_center.models import Household, Site, User
 from practice_center.pages import qr_svg, run_service
 from practice_center.text import int_param, mask_name
+
+if TYPE_CHECKING:
+    from points.rankings import RankedHousehold
 
 LEDGER_PAGE = 30
 RANKING_PAGE = 50
@@ -32,9 +38,10 @@ RANKING_PAGE = 50
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """My points: the balance in big type, my rank, the ways on."""
-    context = {"is_staff": is_staff(request.user)}
-    if request.user.household_id:
-        household = request.user.household
+    user = cast(User, request.user)  # login_required
+    context: dict[str, Any] = {"is_staff": is_staff(user)}
+    household = user.household
+    if household is not None:
         context.update(
             household=household,
             balance=selectors.balance_of(household),
@@ -48,11 +55,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def ledger(request: HttpRequest) -> HttpResponse:
     """The household's ledger, newest first, each entry with its explanation. Staff and grid
     workers may open a household of their scope with ?household=."""
+    user = cast(User, request.user)  # login_required
     household_id = request.GET.get("household")
     if household_id:
         if int_param(household_id) is None:
             raise Http404
-        household = get_object_or_404(Household.objects.visible_to(request.user), pk=int_param(household_id))
+        household = get_object_or_404(Household.objects.visible_to(user), pk=int_param(household_id))
     else:
         household = own_household(request)
     page = Paginator(selectors.ledger_of(household), LEDGER_PAGE).get_page(request.GET.get("page"))
@@ -63,8 +71,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "household": household,
             "balance": selectors.balance_of(household),
             "page": page,
-            "is_own": household.pk == request.user.household_id,
-            "shows_evidence": may_see_evidence(request.user, household),
+            "is_own": household.pk == user.household_id,
+            "shows_evidence": may_see_evidence(user, household),
         },
     )
 
@@ -72,13 +80,14 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @login_required
 def shop_page(request: HttpRequest) -> HttpResponse:
     """The goods I can redeem (my station's and those above it) and my balance."""
-    products = selectors.redeemable_products(request.user)
-    balance = selectors.balance_of(request.user.household) if request.user.household_id else None
+    user = cast(User, request.user)  # login_required
+    products = selectors.redeemable_products(user)
+    balance = selectors.balance_of(user.household) if user.household is not None else None
     return render(request, "points/shop.html", {"products": products, "balance": balance, "form": RedeemForm()})
 
 
 @login_required
-def product_picture(request: HttpRequest, product_id: int) -> HttpResponse:
+def product_picture(request: HttpRequest, product_id: int) -> FileResponse:
     """A product's picture, for whoever may see the product (the shop, the staff pages). Served
     by the portal rather than from MEDIA_URL, which nothing serves once DEBUG is off."""
     product = get_object_or_404(Product.objects.visible_to(request.user), pk=product_id)
@@ -88,7 +97,7 @@ def product_picture(request: HttpRequest, product_id: int) -> HttpResponse:
         handle = product.picture.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(handle, filename=product.picture.name.rsplit("/", 1)[-1])
+    response = FileResponse(handle, filename=(product.picture.name or "").rsplit("/", 1)[-1])
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -97,14 +106,15 @@ def product_picture(request: HttpRequest, product_id: int) -> HttpResponse:
 @require_POST
 def redeem(request: HttpRequest, product_id: int) -> HttpResponse:
     """Reserve goods: the points go, a pickup code comes."""
-    product = get_object_or_404(selectors.redeemable_products(request.user), pk=product_id)
+    user = cast(User, request.user)  # login_required
+    product = get_object_or_404(selectors.redeemable_products(user), pk=product_id)
     form = RedeemForm(request.POST)
     if form.is_valid():
         redemption = run_service(
             request,
             form,
             shop.redemption_create,
-            user=request.user,
+            user=user,
             product=product,
             quantity=form.cleaned_data["quantity"],
         )
@@ -115,8 +125,8 @@ def redeem(request: HttpRequest, product_id: int) -> HttpResponse:
                 % {"code": redemption.pickup_code},
             )
             return redirect("points:redemptions")
-    products = selectors.redeemable_products(request.user)
-    balance = selectors.balance_of(request.user.household) if request.user.household_id else None
+    products = selectors.redeemable_products(user)
+    balance = selectors.balance_of(user.household) if user.household is not None else None
     return render(
         request,
         "points/shop.html",
@@ -128,6 +138,7 @@ def redeem(request: HttpRequest, product_id: int) -> HttpResponse:
 @login_required
 def redemptions(request: HttpRequest) -> HttpResponse:
     """My pickup codes (text and QR) and what I redeemed before."""
+    user = cast(User, request.user)  # login_required
     household = own_household(request)
     items = list(
         Redemption.objects.filter(household=household)
@@ -136,7 +147,7 @@ def redemptions(request: HttpRequest) -> HttpResponse:
     )
     fulfil_url = request.build_absolute_uri(reverse("points:fulfil"))
     for item in items:
-        item.actions = actions_for(request.user, item)
+        item.actions = actions_for(user, item)
         if item.status == RedemptionStatus.RESERVED:
             item.qr = qr_svg(f"{fulfil_url}?code={item.pickup_code}")
     return render(request, "points/redemptions.html", {"items": items, "cancel_form": CancelForm()})
@@ -146,13 +157,14 @@ def redemptions(request: HttpRequest) -> HttpResponse:
 @require_POST
 def redemption_cancel(request: HttpRequest, redemption_id: int) -> HttpResponse:
     """Cancel a reservation (the household, or staff at the pickup desk): points and stock back."""
-    redemption = get_object_or_404(Redemption.objects.visible_to(request.user), pk=redemption_id)
+    user = cast(User, request.user)  # login_required
+    redemption = get_object_or_404(Redemption.objects.visible_to(user), pk=redemption_id)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    done = run_service(request, None, shop.redemption_cancel, redemption=redemption, actor=request.user, reason=reason)
+    done = run_service(request, None, shop.redemption_cancel, redemption=redemption, actor=user, reason=reason)
     if done is not None:
         messages.success(request, _("Cancelled. The points are back in your account."))
-    if request.user.household_id == redemption.household_id:
+    if user.household_id == redemption.household_id:
         return redirect("points:redemptions")
     return redirect("points:fulfil")
 
@@ -160,6 +172,7 @@ def redemption_cancel(request: HttpRequest, redemption_id: int) -> HttpResponse:
 @login_required
 def ranking_page(request: HttpRequest) -> HttpResponse:
     """The ranking of my station (staff: any site of their subtrees), my household highlighted."""
+    user = cast(User, request.user)  # login_required
     form = RankingFilterForm(request.GET or None)
     period, category = current_year(), ""
     if form.is_bound and form.is_valid():
@@ -169,16 +182,17 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     if site_id:
         if int_param(site_id) is None:
             raise Http404
-        site = get_object_or_404(Site.objects.visible_to(request.user), pk=int_param(site_id))
+        site = get_object_or_404(Site.objects.visible_to(user), pk=int_param(site_id))
     try:
-        site = ranking_site_for(request.user, site)
+        site = ranking_site_for(user, site)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc.message))
-    full_names = may_see_full_names(request.user, site)
+    full_names = may_see_full_names(user, site)
     page = Paginator(ranking(site=site, period=period, category=category), RANKING_PAGE).get_page(
         request.GET.get("page")
     )
-    own = request.user.household_id
+    own = user.household_id
+    ranked: Iterable[RankedHousehold] = page.object_list
     rows = [
         {
             "rank": h.rank,
@@ -188,11 +202,11 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
             "station": h.grid.station.name,
             "mine": h.pk == own,
         }
-        for h in page.object_list
+        for h in ranked
     ]
     sites = []
-    if is_staff(request.user):
-        sites = list(managed_sites(request.user).only("id", "name", "depth"))
+    if is_staff(user):
+        sites = list(managed_sites(user).only("id", "name", "depth"))
     return render(
         request,
         "points/ranking.html",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,24 +17,27 @@ from points.forms import RuleVersionForm
 from points.models import Rule
 from points.permissions import may_edit_rules
 from points.services import catalogue
+from practice_center.models import User
 from practice_center.pages import run_service
 
 
 @login_required
 def rules(request: HttpRequest) -> HttpResponse:
     """How points are earned: every active rule with its version history."""
+    user = cast(User, request.user)  # login_required
     items = []
     for rule in selectors.rules_in_force():
         items.append({"rule": rule, "current": selectors.current_version(rule), "versions": rule.versions.all()})
-    return render(request, "points/rules.html", {"items": items, "is_admin": may_edit_rules(request.user)})
+    return render(request, "points/rules.html", {"items": items, "is_admin": may_edit_rules(user)})
 
 
 @login_required
 def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     """Center admin: change a rule's points, which makes a new version (old entries keep theirs)."""
-    if not may_edit_rules(request.user):
+    user = cast(User, request.user)  # login_required
+    if not may_edit_rules(user):
         raise PermissionDenied
-    rule = get_object_or_404(Rule.objects.managed_by(request.user).prefetch_related(Prefetch("versions")), pk=rule_id)
+    rule = get_object_or_404(Rule.objects.managed_by(user).prefetch_related(Prefetch("versions")), pk=rule_id)
     form = RuleVersionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         version = run_service(
@@ -41,7 +46,7 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
             catalogue.rule_change_points,
             rule=rule,
             points=form.cleaned_data["points"],
-            actor=request.user,
+            actor=user,
             note=form.cleaned_data["note"],
         )
         if version is not None:

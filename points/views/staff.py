@@ -3,6 +3,8 @@ evidence files."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
@@ -19,7 +21,7 @@ from points.models import Entry, Product, Redemption, Rule
 from points.permissions import actions_for, may_award, may_see_evidence
 from points.services import awards, catalogue, shop
 from points.views.common import managed_sites
-from practice_center.models import Household, SiteLevel
+from practice_center.models import Household, SiteLevel, User
 from practice_center.pages import run_service, staff_required
 from practice_center.text import int_param
 
@@ -27,18 +29,19 @@ PRODUCTS_PAGE = 50
 
 
 @staff_required
-def entry_attachment(request: HttpRequest, entry_id: int) -> HttpResponse:
+def entry_attachment(request: HttpRequest, entry_id: int) -> FileResponse:
     """The evidence file of an award, for staff of the household's station (404 for others)."""
+    user = cast(User, request.user)  # staff_required
     entry = get_object_or_404(
-        Entry.objects.visible_to(request.user).select_related("account__household__grid__station"), pk=entry_id
+        Entry.objects.visible_to(user).select_related("account__household__grid__station"), pk=entry_id
     )
-    if not entry.attachment or not may_see_evidence(request.user, entry.account.household):
+    if not entry.attachment or not may_see_evidence(user, entry.account.household):
         raise Http404
     try:
         handle = entry.attachment.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(handle, filename=entry.attachment.name.rsplit("/", 1)[-1])
+    return FileResponse(handle, filename=(entry.attachment.name or "").rsplit("/", 1)[-1])
 
 
 def _search_households(user, q: str):
@@ -125,17 +128,18 @@ def _caps_left(household: Household) -> list[dict]:
 @staff_required
 def fulfil(request: HttpRequest) -> HttpResponse:
     """Type (or scan) the pickup code, see what was reserved, hand it over."""
+    user = cast(User, request.user)  # staff_required
     form = FulfilForm(request.POST or request.GET or None)
     redemption = None
     if form.is_bound and form.is_valid():
         code = form.cleaned_data["code"]
         try:
-            redemption = shop.redemption_find_by_code(actor=request.user, pickup_code=code)
+            redemption = shop.redemption_find_by_code(actor=user, pickup_code=code)
         except Redemption.DoesNotExist:
             form.add_error("code", _("No redemption with this code at your sites."))
         if redemption is not None and request.method == "POST":
             done = run_service(
-                request, form, shop.redemption_fulfil, redemption=redemption, actor=request.user, pickup_code=code
+                request, form, shop.redemption_fulfil, redemption=redemption, actor=user, pickup_code=code
             )
             if done is not None:
                 messages.success(
@@ -145,8 +149,8 @@ def fulfil(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("points:fulfil")
             redemption.refresh_from_db()
-    actions = actions_for(request.user, redemption) if redemption is not None else set()
-    queue = selectors.reserved_at_sites_of(request.user)[:30]
+    actions = actions_for(user, redemption) if redemption is not None else set()
+    queue = selectors.reserved_at_sites_of(user)[:30]
     status = 400 if form.is_bound and form.errors else 200
     return render(
         request,
@@ -159,7 +163,8 @@ def fulfil(request: HttpRequest) -> HttpResponse:
 @staff_required
 def products(request: HttpRequest) -> HttpResponse:
     """Goods of my subtrees with price, stock and what is reserved; restock, edit, add new."""
-    page = Paginator(selectors.products_managed_by(request.user), PRODUCTS_PAGE).get_page(request.GET.get("page"))
+    user = cast(User, request.user)  # staff_required
+    page = Paginator(selectors.products_managed_by(user), PRODUCTS_PAGE).get_page(request.GET.get("page"))
     return render(request, "points/products.html", {"page": page, "products": page.object_list, "form": RestockForm()})
 
 
@@ -208,7 +213,8 @@ def product_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     """Change the name, price, stock, picture or offer of goods at a site I manage."""
-    product = get_object_or_404(selectors.products_managed_by(request.user), pk=product_id)
+    user = cast(User, request.user)  # staff_required
+    product = get_object_or_404(selectors.products_managed_by(user), pk=product_id)
     initial = {
         "name": product.name,
         "description": product.description,
@@ -226,7 +232,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
             form,
             catalogue.product_update,
             product=product,
-            actor=request.user,
+            actor=user,
             stock_seen=product.stock if seen is None else seen,
             **_product_fields(form),
         )

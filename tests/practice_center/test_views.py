@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
 from django.urls import reverse
 
 from practice_center.models import Household, Site, SiteLevel, User
@@ -280,9 +281,11 @@ def test_the_staff_home_costs_the_same_queries_for_any_number_of_households(
 
 # 13 for the page and the overview, plus 17 for the reports dashboard (this month so far: ten
 # grouped figures queries, the child sites, top households and their names, stations and
-# overdue orders), the same for any amount of data (tests/reports/test_views.py).
-HOME_QUERIES_ADMIN = 30
-HOME_QUERIES_STAFF = 30
+# overdue orders), the same for any amount of data (tests/reports/test_views.py). On SQLite the
+# three medians and 90th percentiles take one ORDER BY/OFFSET query each (six more); PostgreSQL
+# computes them with percentile_cont inside the grouped query.
+HOME_QUERIES_ADMIN = 30 if connection.vendor == "postgresql" else 35
+HOME_QUERIES_STAFF = 30 if connection.vendor == "postgresql" else 35
 
 
 # ---- sites -----------------------------------------------------------------------------------

@@ -6,10 +6,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from practice_center.demo import DEMO_ACCOUNTS, build_organisation, demo_password
-from volunteers.certificates import seed_demo_certificate
 
-# Order matters: volunteers and teams first, then what uses them.
-APP_SEEDERS = ("volunteers", "activities", "points", "activities.sessions", "reports")
+# The demo modules of the apps above, each with `seed(town)`; named, not imported, so the
+# organisation app does not import them. Order matters: volunteers and teams first, then what
+# uses them; certificates after the hours exist.
+APP_SEEDERS = (
+    "volunteers.demo",
+    "activities.demo",
+    "points.demo",
+    "activities.sessions.demo",
+    "reports.demo",
+    "volunteers.certificate_demo",
+)
 
 
 class Command(BaseCommand):
@@ -21,15 +29,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             town = build_organisation(households_per_grid=options["households_per_grid"])
-            for app in APP_SEEDERS:
+            for name in APP_SEEDERS:
                 try:
-                    module = import_module(f"{app}.demo")
+                    module = import_module(name)
                 except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
+                    if exc.name != name:
                         raise
                     continue
                 module.seed(town)
-            seed_demo_certificate(town)  # a service certificate for demo-volunteer (issue 12)
         self.stdout.write(
             self.style.SUCCESS(f"Demo town ready: {len(town.stations)} stations, {len(town.households)} households.")
         )
