@@ -89,7 +89,7 @@ EDITABLE_FIELDS = (
     "open_to",
     "team",
 )
-NO_SHOW_DAYS = 90  # the look-back of PORTAL["ACTIVITY_NO_SHOW_LIMIT"] (issue 8)
+NO_SHOW_DAYS = 90  # the look-back of PORTAL["ACTIVITY_NO_SHOW_LIMIT"]
 # Photos: anything above this many pixels is refused before decoding (a decompression bomb);
 # the kept copy is at most KEEP_EDGE pixels on its long edge, the phone copy PHONE_EDGE.
 PHOTO_MAX_PIXELS = 40_000_000
