@@ -5,8 +5,9 @@ so it works without JavaScript). A POST with a token from a logged-in person run
 transaction that first records the token (`IdempotencyKey`, key "form:<token>"): the second
 tap of a double tap waits on the key's unique index until the first is done, then gets the
 first answer's redirect instead of doing it again. Only redirects are remembered (the page
-after a success); a form answered with its errors keeps no token, and its new page has a
-new one. The API's `Idempotency-Key` (practice_center/idempotency.py) uses the same table.
+after a success); a page answered in place (a form with its errors, a check-in shown on the
+spot) keeps what it did but not the token, and its new page has a new one. The API's
+`Idempotency-Key` (practice_center/idempotency.py) uses the same table.
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ class RepeatSubmitMiddleware:
                 row.status_code = response.status_code
                 row.content = response["Location"].encode()
                 row.save(update_fields=["status_code", "content"])
+            elif response.status_code >= 500:
+                transaction.set_rollback(True)  # the request failed: undo it, the token may be sent again
             else:
-                transaction.set_rollback(True)  # nothing to remember: the token may be sent again
+                # Not a success page to go back to (a form with its errors, a page answered in
+                # place): keep what the view did, forget the token so the form may be sent again.
+                row.delete()
             return response

@@ -72,9 +72,14 @@ def pytest_collection_modifyitems(config, items):
 # Rows that data migrations seed (service categories, points rules). A transactional test
 # (live server, races) empties every table when it ends, so a later test on the same worker
 # would find them gone; put them back before each database test instead of hoping for an order.
+# (app, model, the data-migration functions that build its reference rows, in order)
 REFERENCE_SEEDS = (
-    ("activities", "Category", "activities.migrations.0002_seed_categories"),
-    ("points", "Rule", "points.migrations.0003_seed_rules"),
+    ("activities", "Category", ["activities.migrations.0002_seed_categories:seed"]),
+    (
+        "points",
+        "Rule",
+        ["points.migrations.0003_seed_rules:seed", "points.migrations.0009_caps_on_repeatable_rules:set_caps"],
+    ),
 )
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
@@ -85,9 +90,11 @@ def seed_reference_data() -> None:
 
     from django.apps import apps
 
-    for app_label, model_name, migration in REFERENCE_SEEDS:
+    for app_label, model_name, steps in REFERENCE_SEEDS:
         if not apps.get_model(app_label, model_name).objects.exists():
-            import_module(migration).seed(apps, None)
+            for step in steps:
+                module, function = step.split(":")
+                getattr(import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -23,8 +23,10 @@ def test_a_resident_redeems_on_a_phone_and_staff_hand_over_with_the_code(new_pag
     assert page.get_by_test_id("balance").inner_text() == "100"
     screenshot(page, "points-balance-phone")
     page.goto("/points/shop/")
-    page.fill("main input[name=quantity]", "2")
+    # The picture first: Chromium 156 drops a click that follows a full-page screenshot taken
+    # while a number field has the focus (the form itself submits; see requestSubmit).
     screenshot(page, "points-shop-phone")
+    page.fill("main input[name=quantity]", "2")
     page.click("main form.redeem button[type=submit]")
     page.wait_for_load_state("networkidle")
     code = page.get_by_test_id("pickup-code").inner_text().strip()
