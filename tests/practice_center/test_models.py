@@ -66,7 +66,11 @@ def test_residents_see_only_their_own_household(town):
 
 
 def test_grid_worker_sees_households_of_the_grid(town):
-    assert set(Household.objects.visible_to(town.grid_worker_a)) == {town.household_a, town.household_a2, town.household_a3}
+    assert set(Household.objects.visible_to(town.grid_worker_a)) == {
+        town.household_a,
+        town.household_a2,
+        town.household_a3,
+    }
 
 
 def test_center_admin_sees_every_household(town):
