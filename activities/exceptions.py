@@ -24,3 +24,11 @@ class RatingWindowClosed(DomainError):
 class MenuItemNotOffered(DomainError):
     code = "menu_item_not_offered"
     default_message = _("This service is not on offer at your station.")
+
+
+class ConflictOfInterest(DomainError):
+    """The household that placed an order (or posted a wish) would serve, complete or claim it
+    itself (DESIGN.md, "Civility points": no household earns points from its own order)."""
+
+    code = "conflict_of_interest"
+    default_message = _("Your household placed this order: someone from another household must serve and complete it.")

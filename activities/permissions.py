@@ -41,6 +41,14 @@ def leads_order_team(user, order: Order) -> bool:
     return scope(user).leads_team(order.team_id)
 
 
+def of_order_household(user, order: Order) -> bool:
+    """`user` lives in the household that placed the order (the resident's household): they may
+    not accept, serve, complete or claim it (DESIGN.md, "Civility points": no household earns
+    points from serving, completing or rating its own order or wish). Reads `order.resident`."""
+    household_id = getattr(user, "household_id", None)
+    return household_id is not None and household_id == order.resident.household_id
+
+
 def rating_window_open(order: Order, now: datetime.datetime | None = None) -> bool:
     """Whether a completed order may still be rated: within settings.PORTAL["RATE_WINDOW_DAYS"]
     days of its completion (DESIGN.md, 评单)."""
@@ -85,8 +93,8 @@ def may_dispatch(user, order: Order) -> bool:
 
 
 def may_accept(user, order: Order) -> bool:
-    """接单: the leader of the team the order was dispatched to."""
-    return _allows(order, A.ACCEPT) and leads_order_team(user, order)
+    """接单: the leader of the team the order was dispatched to, unless of the order's household."""
+    return _allows(order, A.ACCEPT) and leads_order_team(user, order) and not of_order_household(user, order)
 
 
 def may_decline(user, order: Order) -> bool:
@@ -95,8 +103,12 @@ def may_decline(user, order: Order) -> bool:
 
 
 def may_complete(user, order: Order) -> bool:
-    """The team leader or station staff mark an accepted order done."""
-    return _allows(order, A.COMPLETE) and (leads_order_team(user, order) or is_station_staff(user, order))
+    """The team leader or station staff mark an accepted order done, unless of the order's household."""
+    return (
+        _allows(order, A.COMPLETE)
+        and (leads_order_team(user, order) or is_station_staff(user, order))
+        and not of_order_household(user, order)
+    )
 
 
 def may_rate(user, order: Order) -> bool:
@@ -115,7 +127,8 @@ def may_reject(user, order: Order) -> bool:
 
 
 def claim_teams(user, order: Order, teams=None) -> list:
-    """The teams `user` leads that may claim `order` (a public wish waiting on the wall).
+    """The teams `user` leads that may claim `order` (a public wish waiting on the wall); none
+    when `user` is of the wish's household (they would be named as its volunteer).
 
     teams: the user's led teams with `site` loaded, if the caller has them (the wish wall loads
     them once for every wish); else they are read here.
@@ -123,6 +136,8 @@ def claim_teams(user, order: Order, teams=None) -> list:
     if order.kind != OrderKind.WISH or not order.is_public or not _allows(order, A.CLAIM):
         return []
     sc = scope(user)
+    if sc.team_ids_led and of_order_household(user, order):
+        return []
     if teams is None:
         if not sc.team_ids_led:
             return []

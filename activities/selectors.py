@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from activities.models import LOAD_STATUSES, MenuItem, Order, OrderStatus
-from practice_center.models import Site, SiteLevel
+from practice_center.models import Site, SiteLevel, User
 from practice_center.text import int_param
 from volunteers.models import Team, TeamMembership, VolunteerStatus
 
@@ -197,7 +197,9 @@ def _needs_text(order: Order) -> str:
 
 
 def suggested_teams(order: Order, *, limit: int = 10) -> list[Suggestion]:
-    """Rank the teams that may serve `order` by skill match, open load and distance.
+    """Rank the teams that may serve `order` by skill match, open load and distance; a team
+    whose leader lives in the household that placed the order is left out (its leader may not
+    accept it: DESIGN.md, "Civility points").
 
     Two queries, whatever the number of teams: the candidate teams with their open load, and
     the skills of their approved members. Expects `order` with site, category and menu_item
@@ -209,9 +211,13 @@ def suggested_teams(order: Order, *, limit: int = 10) -> list[Suggestion]:
         .annotate(n=Count("id"))
         .values("n")
     )
+    # A team led from the order's own household is left out: its leader may not accept the order
+    # (permissions.of_order_household), so dispatching to it would only come back declined.
+    own_household = User.objects.filter(pk=order.resident_id, household__isnull=False).values("household_id")
     teams = list(
         Team.objects.serving(order.site)
         .workable()
+        .exclude(leader__user__household_id__in=own_household)
         .select_related("site", "leader")
         .annotate(open_orders=Coalesce(Subquery(load, output_field=IntegerField()), 0))
     )

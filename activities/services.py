@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from activities import notifications, permissions, signals
 from activities.exceptions import (
+    ConflictOfInterest,
     InvalidTransition,
     MenuItemNotOffered,
     RatingWindowClosed,
@@ -360,6 +361,13 @@ def _team_volunteers(team_id: int, volunteer_ids: Iterable[int]) -> list[Volunte
     return members
 
 
+def _no_conflict(o: Order, actor: User, role: Callable[[User, Order], bool]) -> None:
+    """Raise ConflictOfInterest when `actor` holds the step's role (`role`) but lives in the
+    household that placed the order (DESIGN.md, "Civility points")."""
+    if role(actor, o) and permissions.of_order_household(actor, o):
+        raise ConflictOfInterest()
+
+
 def _leader_only(o: Order, actor: User, may: Callable[[User, Order], bool]) -> None:
     if not may(actor, o):
         raise NotAllowed(_("Only the leader of the team the order was given to can do this."))
@@ -371,14 +379,21 @@ def order_accept(*, order: Order, volunteer_ids: Iterable[int], actor: User, not
 
     volunteer_ids: ids of approved members of the order's team (at least one). Returns the
     accepted order. Raises InvalidTransition (not dispatched), NotAllowed (not the team's
-    leader: `permissions.may_accept`), ValidationError (no or wrong volunteers).
+    leader: `permissions.may_accept`), ConflictOfInterest (the leader or a named volunteer lives
+    in the household that placed the order: DESIGN.md "Civility points"), ValidationError (no
+    or wrong volunteers).
     """
     volunteer_ids = list(volunteer_ids)
     chosen: list[Volunteer] = []
 
     def check(o: Order) -> None:
+        _no_conflict(o, actor, permissions.leads_order_team)
         _leader_only(o, actor, permissions.may_accept)
         chosen.extend(_team_volunteers(o.team_id or 0, volunteer_ids))
+        if any(permissions.of_order_household(v.user, o) for v in chosen):
+            raise ConflictOfInterest(
+                _("A volunteer you named lives in the household that placed this order: name others.")
+            )
 
     def change(o: Order) -> list[str]:
         o.accepted_at = timezone.now()
@@ -431,13 +446,15 @@ def order_complete(*, order: Order, summary: str, hours, actor: User) -> Order:
 
     hours: hours per volunteer, more than 0 and at most 24 (a number or its text). Returns the
     completed order. Raises InvalidTransition (not accepted), NotAllowed (neither the team's
-    leader nor station staff: `permissions.may_complete`), ValidationError (no summary, bad hours).
+    leader nor station staff: `permissions.may_complete`), ConflictOfInterest (the actor lives in
+    the household that placed the order), ValidationError (no summary, bad hours).
     """
     summary = _required(summary, "summary", _("Write a short summary of the service."))
     value = _parse_hours(hours)
     by_staff: list[bool] = []
 
     def check(o: Order) -> None:
+        _no_conflict(o, actor, lambda a, x: permissions.leads_order_team(a, x) or permissions.is_station_staff(a, x))
         if not permissions.may_complete(actor, o):
             raise NotAllowed(_("Only the team leader or staff can mark the order done."))
         by_staff.append(permissions.is_station_staff(actor, o))
@@ -547,7 +564,8 @@ def wish_claim(*, order: Order, team: Team, actor: User, note: str = "") -> Orde
 
     Returns the accepted wish (the team's leader named as its volunteer). Raises
     InvalidTransition (not a public wish, or no longer waiting), NotAllowed (not the team's
-    leader, or the team does not serve the station: `permissions.may_claim_wish`).
+    leader, or the team does not serve the station: `permissions.may_claim_wish`),
+    ConflictOfInterest (the leader lives in the household that posted the wish).
     """
 
     def check(o: Order) -> None:
@@ -555,6 +573,7 @@ def wish_claim(*, order: Order, team: Team, actor: User, note: str = "") -> Orde
             raise InvalidTransition(_("Only public wishes on the wish wall can be claimed."))
         if not permissions.leads(actor, team):
             raise NotAllowed(_("Only the leader of the team can claim for it."))
+        _no_conflict(o, actor, lambda a, x: permissions.leads(a, team))
         if not permissions.may_claim_wish(actor, o, team):
             raise NotAllowed(_("Your team does not serve this wish's station."))
         if not Team.objects.workable().filter(pk=team.pk).exists():

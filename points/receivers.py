@@ -73,10 +73,14 @@ def reverse_rejected_hours(sender, *, record, was_verified: bool, reason: str = 
 
 
 def award_five_star_bonus(sender, *, order, **kwargs) -> None:
-    """A five-star rating earns the bonus for each serving volunteer's household (once per order)."""
+    """A five-star rating earns the bonus for each serving volunteer's household (once per order),
+    never for the household that placed the order (DESIGN.md, "Civility points": no household
+    earns points from rating its own order)."""
     if order.stars != 5:
         return
     seen: set[int] = set()
+    if order.resident.household_id is not None:
+        seen.add(order.resident.household_id)
     for volunteer in order.volunteers.select_related("user__household__grid__station"):
         household = volunteer.user.household
         if household is None or household.pk in seen:

@@ -1,7 +1,8 @@
 """Shared fixtures: a small town with two stations and a persona for every role.
 
 center (admin) ─ institute (institute_staff) ─┬─ station A (staff_a) ─ grid A1 (grid_worker_a)
-                                               │     households: household_a (resident_a), household_a2
+                                               │     households: household_a (resident_a), household_a2,
+                                               │       household_a3 (leader_a's own)
                                                │     team_a led by leader_a, with member_a
                                                └─ station B (staff_b) ─ grid B1
                                                      household_b (resident_b); team_b led by leader_b
@@ -156,6 +157,7 @@ def town(db):
     grid_b = GridFactory(station=station_b, name="一网格")
     household_a = HouseholdFactory(grid=grid_a, name="张建国家")
     household_a2 = HouseholdFactory(grid=grid_a, name="李明家", category="migrant")
+    household_a3 = HouseholdFactory(grid=grid_a, name="王队长家")
     household_b = HouseholdFactory(grid=grid_b, name="赵强家")
 
     resident_a = UserFactory(username="resident_a", name="张建国", household=household_a)
@@ -172,7 +174,7 @@ def town(db):
     grid_worker_a = UserFactory(username="grid_worker_a", name="网格员甲", household=household_a2)
     RoleFactory(user=grid_worker_a, role=Role.GRID_WORKER, grid=grid_a)
 
-    leader_a_user = UserFactory(username="leader_a", name="队长甲", household=household_a)
+    leader_a_user = UserFactory(username="leader_a", name="队长甲", household=household_a3)
     leader_a = VolunteerFactory(user=leader_a_user, site=station_a, skills=["法律", "文艺"])
     member_a = VolunteerFactory(
         user=UserFactory(username="member_a", name="志愿者甲", household=household_a2), site=station_a, skills=["医疗"]

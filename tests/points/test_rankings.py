@@ -80,13 +80,13 @@ def test_spending_points_does_not_lower_the_rank_but_a_correction_does(town):
 
 
 def test_equal_points_put_the_household_with_more_verified_hours_first(town):
-    post_entry(town.household_a, 40)
+    post_entry(town.household_a3, 40)
     post_entry(town.household_a2, 40)
-    serve(town.leader_a, "2")  # household_a
+    serve(town.leader_a, "2")  # household_a3
     serve(town.leader_a, "10", verified=False)  # pending hours do not count
     serve(town.member_a, "5")  # household_a2
     ranked = list(ranking(site=town.station_a, period=Period(2026)))
-    assert [(h.name, h.rank, h.hours) for h in ranked] == [("李明家", 1, Decimal("5")), ("张建国家", 2, Decimal("2"))]
+    assert [(h.name, h.rank, h.hours) for h in ranked] == [("李明家", 1, Decimal("5")), ("王队长家", 2, Decimal("2"))]
 
 
 def test_hours_served_in_another_year_do_not_break_a_tie(town):

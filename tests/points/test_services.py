@@ -20,6 +20,7 @@ from points.services.catalogue import rule_change_points
 from points.services.shop import redemption_cancel, redemption_create, redemption_find_by_code
 from practice_center.exceptions import NotAllowed
 from practice_center.models import Notification
+from tests.factories import UserFactory
 from tests.points.ledger_helpers import award, give
 from volunteers.models import ServiceRecord, Volunteer
 from volunteers.services import service_record_create, service_record_verify
@@ -193,7 +194,7 @@ def _record(town, volunteer, hours: str, *, verified: bool, source_id: int = 1) 
 def test_hours_recorded_by_staff_earn_service_hour_points_at_once_for_each_volunteers_household(town):
     leader = _record(town, town.leader_a, "2", verified=True, source_id=101)
     _record(town, town.member_a, "1.5", verified=True, source_id=101)
-    (leader_entry,) = ledger_of(town.household_a)
+    (leader_entry,) = ledger_of(town.household_a3)
     (member_entry,) = ledger_of(town.household_a2)
     assert (leader_entry.amount, member_entry.amount) == (10, 8)
     assert (leader_entry.source_type, leader_entry.source_id) == (SourceType.SERVICE_RECORD, leader.pk)
@@ -202,31 +203,31 @@ def test_hours_recorded_by_staff_earn_service_hour_points_at_once_for_each_volun
 
 def test_pending_hours_earn_nothing_until_staff_verify_them(town):
     record = _record(town, town.leader_a, "2", verified=False)
-    assert balance_of(town.household_a) == 0
+    assert balance_of(town.household_a3) == 0
     service_record_verify(record=record, actor=town.staff_a)
-    assert balance_of(town.household_a) == 10
+    assert balance_of(town.household_a3) == 10
 
 
 def test_rejected_pending_hours_never_earn(town):
     record = _record(town, town.leader_a, "2", verified=False)
     service_record_verify(record=record, actor=town.staff_a, approve=False)
-    assert balance_of(town.household_a) == 0 and not Entry.objects.exists()
+    assert balance_of(town.household_a3) == 0 and not Entry.objects.exists()
 
 
 def test_verified_hours_rejected_later_are_reversed_by_a_compensating_entry(town):
     record = _record(town, town.leader_a, "2", verified=True)
     service_record_verify(record=record, actor=town.staff_a, approve=False, reason="当天未到岗")
-    earned, reversal = sorted(ledger_of(town.household_a), key=lambda e: e.sequence)
+    earned, reversal = sorted(ledger_of(town.household_a3), key=lambda e: e.sequence)
     assert (earned.amount, reversal.amount) == (10, -10)
     assert reversal.corrects_id == earned.pk and reversal.actor is None and "当天未到岗" in reversal.note
-    assert balance_of(town.household_a) == 0
+    assert balance_of(town.household_a3) == 0
 
 
 def test_rejecting_verified_hours_needs_a_reason(town):
     record = _record(town, town.leader_a, "2", verified=True)
     with pytest.raises(ValidationError):
         service_record_verify(record=record, actor=town.staff_a, approve=False)
-    assert balance_of(town.household_a) == 10
+    assert balance_of(town.household_a3) == 10
 
 
 def test_a_reversal_of_points_already_spent_tells_staff_and_keeps_the_balance_above_zero(town):
@@ -234,27 +235,44 @@ def test_a_reversal_of_points_already_spent_tells_staff_and_keeps_the_balance_ab
 
     record = _record(town, town.leader_a, "2", verified=True)
     soap = Product.objects.create(site=town.station_a, name="香皂", price=8, stock=5)
-    redemption_create(user=town.resident_a, product=soap, quantity=1)
+    redemption_create(user=town.leader_a_user, product=soap, quantity=1)
     service_record_verify(record=record, actor=town.staff_a, approve=False, reason="记错了人")
-    assert balance_of(town.household_a) == 2
+    assert balance_of(town.household_a3) == 2
     notice = Notification.objects.get(kind="points_award_failed", recipient=town.staff_a)
-    assert "张建国家" in notice.data["household"]
+    assert "王队长家" in notice.data["household"]
 
 
 def test_two_records_of_one_household_each_earn_their_hours(town):
-    other = Volunteer.objects.create(user=town.resident_a, site=town.station_a, real_name="张建国")
+    other = Volunteer.objects.create(
+        user=UserFactory(name="王小队", household=town.household_a3), site=town.station_a, real_name="王小队"
+    )
     _record(town, town.leader_a, "2", verified=True, source_id=103)
     _record(town, other, "1", verified=True, source_id=103)
-    assert sorted(e.amount for e in ledger_of(town.household_a)) == [5, 10]
+    assert sorted(e.amount for e in ledger_of(town.household_a3)) == [5, 10]
 
 
 def test_a_five_star_rating_earns_the_bonus_for_the_serving_households(town):
     order = SimpleNamespace(
-        pk=104, stars=5, volunteers=Volunteer.objects.filter(pk__in=[town.leader_a.pk, town.member_a.pk])
+        pk=104,
+        stars=5,
+        resident=town.resident_b,
+        volunteers=Volunteer.objects.filter(pk__in=[town.leader_a.pk, town.member_a.pk]),
     )
     order_rated.send(sender=None, order=order, actor=town.resident_b)
     order_rated.send(sender=None, order=order, actor=town.resident_b)
-    assert balance_of(town.household_a) == 2 and balance_of(town.household_a2) == 2
+    assert balance_of(town.household_a3) == 2 and balance_of(town.household_a2) == 2
+
+
+def test_a_five_star_rating_never_earns_the_bonus_for_the_household_that_ordered(town):
+    # member_a lives in household_a2, which placed the order: only the leader's household earns.
+    order = SimpleNamespace(
+        pk=110,
+        stars=5,
+        resident=town.resident_a2,
+        volunteers=Volunteer.objects.filter(pk__in=[town.leader_a.pk, town.member_a.pk]),
+    )
+    order_rated.send(sender=None, order=order, actor=town.resident_a2)
+    assert balance_of(town.household_a3) == 2 and balance_of(town.household_a2) == 0
 
 
 def test_a_four_star_rating_earns_no_bonus(town):
@@ -267,17 +285,17 @@ def test_an_automatic_award_clamps_to_the_cap_and_says_so(town):
     with time_machine.travel(at(2026, 4, 1, 9), tick=False):
         _record(town, town.leader_a, "6", verified=True, source_id=106)  # 30 of the daily cap of 40
         _record(town, town.leader_a, "10", verified=True, source_id=107)  # 50 more: 10 fit
-    first, second = sorted(ledger_of(town.household_a), key=lambda e: e.sequence)
+    first, second = sorted(ledger_of(town.household_a3), key=lambda e: e.sequence)
     assert (first.amount, second.amount) == (30, 10)
     assert "已封顶：计 10 分（应得 50 分" in second.note
-    assert balance_of(town.household_a) == 40
+    assert balance_of(town.household_a3) == 40
 
 
 def test_an_automatic_award_with_nothing_left_under_the_cap_tells_staff_not_the_volunteer(town):
     with time_machine.travel(at(2026, 4, 1, 9), tick=False):
         _record(town, town.leader_a, "8", verified=True, source_id=108)  # the whole daily cap
         _record(town, town.leader_a, "1", verified=True, source_id=109)
-    assert balance_of(town.household_a) == 40
+    assert balance_of(town.household_a3) == 40
     assert Notification.objects.filter(kind="points_award_failed", recipient=town.staff_a).count() == 1
 
 
@@ -294,13 +312,13 @@ def test_a_points_error_never_blocks_the_hours_and_is_told_to_staff(town, break_
     break_it()
     record = _record(town, town.leader_a, "2", verified=True)
     assert record.status == "verified"
-    assert balance_of(town.household_a) == 0
+    assert balance_of(town.household_a3) == 0
     assert Notification.objects.filter(kind="points_award_failed", recipient=town.staff_a).exists()
 
 
 def test_hours_that_earn_no_points_never_block_the_record(town):
     record = _record(town, town.leader_a, "0.05", verified=True)  # 0.25 points round to 0
-    assert record.status == "verified" and balance_of(town.household_a) == 0
+    assert record.status == "verified" and balance_of(town.household_a3) == 0
 
 
 def test_a_manual_award_over_the_cap_earns_what_is_left_and_says_so(town):
@@ -343,7 +361,7 @@ def test_verifying_hours_costs_the_same_queries_for_any_household(town):
             service_record_verify(record=record, actor=town.staff_a)
         counts.append(len(queries))
     assert counts[0] == counts[1]
-    assert balance_of(town.household_a) == balance_of(town.household_a2) == 10
+    assert balance_of(town.household_a3) == balance_of(town.household_a2) == 10
 
 
 def test_the_award_page_tells_staff_what_a_household_can_still_earn_before_they_award(client, town, login):

@@ -43,7 +43,8 @@ def test_point_reports_its_station(town):
 
 def test_a_resident_belongs_to_one_household_of_a_station(town):
     assert town.resident_a.household.station == town.station_a
-    assert list(town.household_a.members.order_by("username")) == [town.leader_a_user, town.resident_a]
+    assert list(town.household_a.members.order_by("username")) == [town.resident_a]
+    assert list(town.household_a3.members.all()) == [town.leader_a_user]
 
 
 def test_institute_staff_reach_every_station_below(town):
@@ -56,7 +57,7 @@ def test_staff_of_station_a_never_reach_station_b(town):
     sc = scope(town.staff_a)
     assert sc.manages_site(town.station_a) and sc.manages_site(town.point_a)
     assert not sc.manages_site(town.station_b)
-    assert set(Household.objects.visible_to(town.staff_a)) == {town.household_a, town.household_a2}
+    assert set(Household.objects.visible_to(town.staff_a)) == {town.household_a, town.household_a2, town.household_a3}
 
 
 def test_residents_see_only_their_own_household(town):
@@ -65,11 +66,15 @@ def test_residents_see_only_their_own_household(town):
 
 
 def test_grid_worker_sees_households_of_the_grid(town):
-    assert set(Household.objects.visible_to(town.grid_worker_a)) == {town.household_a, town.household_a2}
+    assert set(Household.objects.visible_to(town.grid_worker_a)) == {
+        town.household_a,
+        town.household_a2,
+        town.household_a3,
+    }
 
 
 def test_center_admin_sees_every_household(town):
-    assert Household.objects.visible_to(town.admin).count() == 3
+    assert Household.objects.visible_to(town.admin).count() == 4
 
 
 def test_team_leader_role_comes_from_the_team(town):
