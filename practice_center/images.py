@@ -68,14 +68,15 @@ def evidence_refusal() -> str:
 
 
 def _too_many(limit: int, width: int | None = None, height: int | None = None) -> str:
+    """The refusal of a picture over `limit` pixels (its size when known)."""
     if width is None:
-        return _(
-            "The picture has too many pixels; at most %(limit)s million. Send a photo as a phone or camera makes it."
-        ) % {"limit": f"{limit / 1_000_000:g}"}
+        return _("The picture has too many pixels; at most %(limit)s. Send a photo as a phone or camera makes it.") % {
+            "limit": f"{limit:,}"
+        }
     return _(
-        "The picture has too many pixels (%(width)s × %(height)s); at most %(limit)s million. "
+        "The picture has too many pixels (%(width)s × %(height)s); at most %(limit)s. "
         "Send a photo as a phone or camera makes it."
-    ) % {"width": width, "height": height, "limit": f"{limit / 1_000_000:g}"}
+    ) % {"width": width, "height": height, "limit": f"{limit:,}"}
 
 
 def open_picture(upload, *, field: str, max_bytes: int, refusal: str | None = None) -> Image.Image:
