@@ -3,7 +3,8 @@
 Rules are edited by the center admin as new versions (an entry keeps the version that made
 it); goods are put on the shelf, edited and restocked by staff of the site that holds them.
 Every change leaves an audit row (`rule.change_points`, `product.create`, `product.update`,
-`product.restock`) in its transaction.
+`product.restock`, `product.reencode_picture`) in its transaction. Pictures and evidence photos
+are opened by Pillow and only a re-encoded JPEG is stored (practice_center/images.py).
 """
 
 from __future__ import annotations
@@ -106,6 +107,48 @@ def evidence_attachment_file(upload, *, field: str = "attachment"):
     as a JPEG of at most EVIDENCE_PHOTO_EDGE px a side without metadata; at most UPLOAD_MAX_BYTES.
     Returns the upload or a ContentFile. Raises ValidationError({field: ...})."""
     return images.evidence_file(upload, field=field, max_bytes=UPLOAD_MAX_BYTES, edge=EVIDENCE_PHOTO_EDGE)
+
+
+def product_pictures_reencode() -> dict[str, int]:
+    """Replace every product picture kept from before pictures were re-encoded (issue 10.15) by
+    its `product_picture_file` copy (a JPEG of at most PRODUCT_PICTURE_EDGE px, no metadata),
+    and delete the original. A stored file that is not a picture we accept (or is missing) is
+    taken off the product and deleted, so no original is ever sent again. Safe to run again: a
+    picture already re-encoded is re-encoded once more, to the same size.
+
+    Returns {"reencoded": n, "removed": n}. Each product changes in its own transaction with a
+    `product.reencode_picture` audit row (actor None: the system).
+    """
+    counts = {"reencoded": 0, "removed": 0}
+    storage = Product._meta.get_field("picture").storage
+    for product_id in Product.objects.exclude(picture="").values_list("pk", flat=True).order_by("pk"):
+        with transaction.atomic():
+            product = Product.objects.select_for_update().select_related("site").filter(pk=product_id).first()
+            if product is None or not product.picture:
+                continue
+            old = product.picture.name
+            try:
+                with product.picture.open("rb") as handle:
+                    stored = product_picture_file(handle)
+            except (ValidationError, FileNotFoundError, OSError):
+                stored = None
+            if stored is not None:
+                product.picture.save(stored.name, stored, save=False)
+                counts["reencoded"] += 1
+            else:
+                product.picture = ""
+                counts["removed"] += 1
+            product.save(update_fields=["picture"])
+            audit_record(
+                actor=None,
+                action="product.reencode_picture",
+                obj=product,
+                site=product.site,
+                changes={"picture": [old, product.picture.name or ""]},
+            )
+        if old != product.picture.name:
+            storage.delete(old)
+    return counts
 
 
 # ---- products -----------------------------------------------------------------------------------
@@ -213,7 +256,8 @@ def product_create(
 @transaction.atomic
 def product_update(*, product: Product, actor: User, stock_seen: int | None = None, **fields) -> Product:
     """Change a product's name, description, price (`points_price`), stock, picture (an upload,
-    or False to remove it) or offer (`is_active`); only the fields given change.
+    stored only as its `product_picture_file` copy, or False to remove it) or offer
+    (`is_active`); only the fields given change.
 
     Stock is changed by the DIFFERENCE between the new value and the stock the staff member
     saw (`stock_seen`, default `product.stock` as the caller read it), applied by one guarded

@@ -675,3 +675,27 @@ def test_staff_reach_the_products_page_from_the_menu_and_the_pickup_page(town, c
     home = client.get("/").content.decode()
     assert reverse("points:products") in home
     assert reverse("points:products") not in login(client, town.resident_a).get("/").content.decode()
+
+
+# ---- pictures kept from before issue 10.15 --------------------------------------------------
+def test_pictures_stored_before_are_re_encoded_and_what_is_no_picture_is_removed(town, soap):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    from practice_center.models import AuditEvent
+
+    storage = Product._meta.get_field("picture").storage
+    big = storage.save("points/products/old.png", ContentFile(picture_bytes(4000, 3000, fmt="PNG", exif=gps_exif())))
+    bomb = storage.save("points/products/bomb.png", ContentFile(huge_png()))
+    Product.objects.filter(pk=soap.pk).update(picture=big)
+    other = create(town, name="牙刷")
+    Product.objects.filter(pk=other.pk).update(picture=bomb)
+    out = io.StringIO()
+    call_command("reencode_product_pictures", stdout=out)
+    assert "re-encoded 1, removed 1" in out.getvalue()
+    soap.refresh_from_db()
+    other.refresh_from_db()
+    assert soap.picture.name.endswith(".jpg") and stored_picture(soap).size == (800, 600)
+    assert not other.picture
+    assert not storage.exists(big) and not storage.exists(bomb)
+    assert AuditEvent.objects.filter(action="product.reencode_picture").count() == 2
