@@ -1,6 +1,6 @@
 """`Idempotency-Key` on the API: a repeated state-changing request changes nothing twice.
 
-A POST, PUT, PATCH or DELETE under /api/ carrying `Idempotency-Key: <up to 255 characters>`
+A POST, PUT, PATCH or DELETE under /api/ carrying `Idempotency-Key: <up to 250 characters>`
 from an authenticated caller runs inside one transaction that first inserts the key
 (`IdempotencyKey`). Outcomes (shared/API.md, Conventions):
 - first time: the request runs; its answer (any status below 500) is stored with the key;
@@ -76,8 +76,9 @@ class IdempotencyMiddleware:
         key = request.headers.get(HEADER, "").strip()
         if not key or request.method not in METHODS or not request.path.startswith("/api/"):
             return self.get_response(request)
-        if len(key) > 255:
-            return JsonResponse({HEADER: ["At most 255 characters."]}, status=400)
+        if len(key) > 250:
+            return JsonResponse({HEADER: ["At most 250 characters."]}, status=400)
+        key = f"api:{key}"  # apart from the pages' one-time form tokens ("form:...") in the same table
         caller = _caller_id(request)
         if caller is None:  # unauthenticated: the view answers 401 / 400 as usual
             return self.get_response(request)

@@ -47,6 +47,8 @@ class RepeatSubmitMiddleware:
                     row = IdempotencyKey.objects.create(user=user, key=key, fingerprint=_fingerprint(request))
             except IntegrityError:
                 row = IdempotencyKey.objects.filter(user=user, key=key).first()
+                if row is not None and row.fingerprint != _fingerprint(request):
+                    return self.get_response(request)  # a token of another form: not a repeat of it
                 if row is not None and row.status_code is not None:
                     messages.info(request, _("This form was already sent; here is what it did."))
                     return HttpResponseRedirect(bytes(row.content).decode())

@@ -120,6 +120,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBU
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a lock instead of failing at once when the dev server and a worker write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Take the write lock when a transaction begins, so two writers queue (up to the timeout)
+    # instead of the second failing at once with "database is locked" (found by racing sign-ups).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

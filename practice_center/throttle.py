@@ -145,6 +145,16 @@ def pickup_code_key(*, user_id: int) -> Key:
     )
 
 
+def check_in_code_key(*, user_id: int, activity_id: int) -> Key:
+    """Wrong door check-in codes of one person for one activity (6 digits: 10 tries, then a lock)."""
+    return Key(
+        scope="check-in-code",
+        ident=f"{user_id}:{activity_id}",
+        limit=10,
+        window=_portal("LOGIN_COOLOFF_MINUTES") * 60,
+    )
+
+
 def register_phone_key(*, ip: str) -> Key:
     """Registrations refused because the phone is taken, per address: the answer says a number
     is registered, so it is a way to test numbers; it is limited like join codes."""

@@ -9,11 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
+    # A context of its own: "Submitted" is also an order's status (已点单), a report's is 已提交.
+    SUBMITTED = "submitted", pgettext_lazy("report status", "Submitted")
     RETURNED = "returned", _("Returned")
     APPROVED = "approved", _("Approved")
     PUBLISHED = "published", _("Published")

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from practice_center.models import Role, SiteLevel
@@ -78,11 +79,8 @@ REFERENCE_SEEDS = (
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
-        return
-    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+def seed_reference_data() -> None:
+    """Put back the rows of REFERENCE_SEEDS that are missing."""
     from importlib import import_module
 
     from django.apps import apps
@@ -90,6 +88,44 @@ def _reference_data(request):
     for app_label, model_name, migration in REFERENCE_SEEDS:
         if not apps.get_model(app_label, model_name).objects.exists():
             import_module(migration).seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if request.node.get_closest_marker("django_db") is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in request.fixturenames else "db")
+    seed_reference_data()
+
+
+@pytest.fixture(scope="module")
+def demo_town(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo town of `manage.py seed_demo`, built once for a module whose tests only read it
+    (seeding takes seconds). It is built in a transaction that is rolled back after the module's
+    last test, so the next module starts from the database it had; each test still runs in its
+    own transaction inside it (mark it `django_db` as usual), so what a test writes is undone
+    after it. Not for transactional tests (live server, races): they would empty the tables."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"))  # the demo's photos
+    media.enable()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            seed_reference_data()
+            call_command("seed_demo", verbosity=0)
+        except BaseException as exc:  # leave no transaction open for the modules after this one
+            outer.__exit__(type(exc), exc, exc.__traceback__)
+            media.disable()
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+    media.disable()
 
 
 @pytest.fixture(autouse=True)
@@ -145,15 +181,53 @@ def town(db):
     return SimpleNamespace(**locals())
 
 
-@pytest.fixture
-def api():
-    """An API client factory: `api(user)` is logged in as `user`, `api()` anonymous."""
+def log_in(user, *, client=None, api: bool = False, token: bool = False):
+    """Log `user` (a persona of `town`, or None for anonymous) into a client and return it.
 
-    def make(user=None):
+    client: a Django test `Client` (or an `APIClient`) to log in through a session, as a browser
+        is; None: a new `APIClient` (with `api` or `token`) or a new `Client`.
+    api: authenticate a new `APIClient` with `force_authenticate` (no session, no token).
+    token: a new `APIClient` that sends `Authorization: Token <key>` on every request, as a phone
+        app does, so each request loads the user and the roles afresh (what a query count of an
+        endpoint has to include).
+    """
+    if token:
+        from practice_center.api.tokens import token_create
+
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user)}")
+        return client
+    if api:
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
         return client
+    client = client if client is not None else Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """The one log-in helper of the tests (see `log_in`): `login(town.staff_a)` logs the persona
+    into the test's Django `client` and returns it; `login(user, api=True)` and
+    `login(user, token=True)` give a new API client; `login(user, client=Client(...))` logs into
+    a client made with other options."""
+
+    def login_(user, *, client=client, api: bool = False, token: bool = False):
+        return log_in(user, client=client, api=api, token=token)
+
+    return login_
+
+
+@pytest.fixture
+def api():
+    """`api(user)`: an APIClient authenticated as `user`; `api()`: anonymous (`log_in(..., api=True)`)."""
+
+    def make(user=None):
+        return log_in(user, api=True)
 
     return make
 

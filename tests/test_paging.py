@@ -78,10 +78,10 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("name", "who", "make", "filters", "left"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_two_keeps_the_filters(client, town, name, who, make, filters, left):
+def test_page_two_keeps_the_filters(client, town, name, who, make, filters, left, login):
     make(town)
     query = {key: value.format(station_a=town.station_a.pk) for key, value in filters.items()}
-    client.force_login(getattr(town, who))
+    login(getattr(town, who))
     first = client.get(reverse(name), query)
     assert first.status_code == 200
     links = [unescape(part.split('"')[0]) for part in first.content.decode().split('href="?')[1:]]

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 from practice_center.audit import audit_record
 from practice_center.exceptions import NotAllowed
 from practice_center.models import User
-from practice_center.text import mask_name, mask_phone
+from practice_center.text import canonical_code, mask_name, mask_phone
 from volunteers.certificate_permissions import may_issue_certificate
 from volunteers.exceptions import NotApproved
 from volunteers.models import (
@@ -79,9 +79,9 @@ def new_code() -> str:
 
 
 def normalize_code(text: Any) -> str | None:
-    """The code in `text` as stored (upper case, without spaces or dashes), or None when it
+    """The code in `text` as stored (practice_center.text.canonical_code), or None when it
     cannot be a code (wrong length or characters): such input never reaches the database."""
-    value = "".join(str(text or "").split()).replace("-", "").upper()
+    value = canonical_code(str(text or ""))  # full width, spaces, dashes, any case
     if len(value) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in value):
         return None
     return value

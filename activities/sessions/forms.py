@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Category, MenuItem, OpenTo, Theme
+from practice_center.forms import PhoneField
 from practice_center.models import Site
 from volunteers.models import Team
 
@@ -63,7 +64,11 @@ class CancelForm(_NoSuffix, forms.Form):
 
 
 class PhoneCheckInForm(_NoSuffix, forms.Form):
-    phone = forms.CharField(label=_("Mobile phone number"), max_length=20)
+    phone = PhoneField(
+        label=_("Mobile phone number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "type": "tel", "autocomplete": "off"}),
+    )
 
 
 class SummaryForm(_NoSuffix, forms.Form):

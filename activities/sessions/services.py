@@ -46,9 +46,9 @@ from activities.sessions.exceptions import (
     TooManyNoShows,
 )
 from activities.sessions.signals import activity_checked_in
-from practice_center import images
+from practice_center import images, throttle
 from practice_center.audit import audit_record, changes_between, snapshot
-from practice_center.exceptions import NotAllowed
+from practice_center.exceptions import NotAllowed, TooManyAttempts
 from practice_center.models import Site, User
 from practice_center.workflow import Workflow
 from volunteers.models import Team, VolunteerStatus
@@ -95,6 +95,9 @@ NO_SHOW_DAYS = 90  # the look-back of PORTAL["ACTIVITY_NO_SHOW_LIMIT"] (issue 8)
 PHOTO_KEEP_EDGE = 2048
 PHOTO_PHONE_EDGE = 960
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
+# The years an activity's times may fall in: from 2000 to this many years ahead.
+EARLIEST_YEAR = 2000
+YEARS_AHEAD = 5
 
 
 # ---- creating and editing -------------------------------------------------------------------------
@@ -108,19 +111,34 @@ def _clean(values: dict, *, site: Site, instance: Activity | None = None) -> dic
         errors["title"] = _("Give the activity a title.")
     values["title"] = title[:100]
     starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
-    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at), ("signup_closes_at", None)):
+        if name == "signup_closes_at":
+            value = values.get(name)
+            if value is None:
+                continue
         if not isinstance(value, datetime.datetime):
             errors[name] = _("Enter a date and time.")
-        elif timezone.is_naive(value):
+            continue
+        if not (EARLIEST_YEAR <= value.year <= timezone.now().year + YEARS_AHEAD):
+            # Years such as 0001 or 9999 would overflow on the way to UTC or in the check-in
+            # window; an activity is planned within a few years.
+            errors[name] = _("Enter a date between %(first)s and %(last)s.") % {
+                "first": EARLIEST_YEAR,
+                "last": timezone.now().year + YEARS_AHEAD,
+            }
+            continue
+        if timezone.is_naive(value):
             values[name] = timezone.make_aware(value)
     if "starts_at" not in errors and "ends_at" not in errors and values["ends_at"] <= values["starts_at"]:
         errors["ends_at"] = _("The end must be after the start.")
     closes = values.get("signup_closes_at")
-    if closes is not None:
-        if timezone.is_naive(closes):
-            values["signup_closes_at"] = closes = timezone.make_aware(closes)
-        if "ends_at" not in errors and closes > values["ends_at"]:
-            errors["signup_closes_at"] = _("Sign-up must close before the activity ends.")
+    if (
+        closes is not None
+        and "signup_closes_at" not in errors
+        and "ends_at" not in errors
+        and closes > values["ends_at"]
+    ):
+        errors["signup_closes_at"] = _("Sign-up must close before the activity ends.")
     if not isinstance(values.get("category"), Category):
         errors["category"] = _("Choose a category.")
     capacity = values.get("capacity")
@@ -593,9 +611,16 @@ def check_in_with_code(*, activity: Activity, person: User, code: str) -> Enroll
         raise InvalidTransition()
     if not checkin.window_is_open(locked):
         raise CheckInClosed()
+    # Only the enrolled may try a code, and only a few wrong ones per activity: a 6-digit code
+    # is otherwise guessable within the window.
+    enrollment = _enrolled_row(locked, person)
+    key = throttle.check_in_code_key(user_id=person.pk, activity_id=locked.pk)
+    if retry := throttle.retry_after([key]):
+        raise TooManyAttempts(retry)
     if not checkin.code_is_valid(locked.pk, code):
+        throttle.record_failure([key])
         raise ValidationError({"code": _("This code is wrong or has expired. Scan the code at the door again.")})
-    return _check_in(locked, _enrolled_row(locked, person), actor=person, how="code")
+    return _check_in(locked, enrollment, actor=person, how="code")
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ from activities.models import (
     Theme,
 )
 from activities.sessions import checkin, ical, permissions, selectors, services
+from activities.sessions.exceptions import NotEnrolled
 from activities.sessions.forms import ActivityForm, PhoneCheckInForm, PhotoForm, SummaryForm
 from practice_center.exceptions import DomainError, NotAllowed
 from practice_center.exports import FORMATS, Sheet, export_response
@@ -232,10 +233,12 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _visible(request, pk)
     user = cast(User, request.user)  # login_required
     code = (request.POST.get("code") or request.GET.get("code") or "")[:12]
-    result, error = None, None
+    result, error, not_enrolled = None, None, False
     if request.method == "POST":
         try:
             result = services.check_in_with_code(activity=activity, person=user, code=code)
+        except NotEnrolled as exc:  # a walk-in: show the way to sign up instead of a dead button
+            error, not_enrolled = _message(exc), True
         except (DomainError, NotAllowed, ValidationError) as exc:
             error = _message(exc)
     else:
@@ -244,7 +247,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "activities/sessions/check_in.html",
-        {"activity": activity, "code": code, "result": result, "error": error},
+        {"activity": activity, "code": code, "result": result, "error": error, "not_enrolled": not_enrolled},
         status=400 if error and request.method == "POST" else 200,
     )
 

@@ -24,7 +24,12 @@ class PortalTokenAuthentication(KnoxTokenAuthentication):
             return None
         if len(parts) != 2:
             raise AuthenticationFailed("Invalid token header: send 'Token <key>'.")
-        return self.authenticate_credentials(parts[1])
+        key = parts[1]
+        # A key is ASCII letters and digits; anything else (bytes that are not even UTF-8, which
+        # knox would fail to decode) is simply a wrong token: 401, never a server error.
+        if not key.isascii() or not key.isalnum() or len(key) > 128:
+            raise AuthenticationFailed("Invalid token.")
+        return self.authenticate_credentials(key)
 
     def _cleanup_token(self, auth_token) -> bool:
         # knox also reads every other token of the person on each request to delete expired

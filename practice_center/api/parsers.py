@@ -7,7 +7,8 @@ three or four levels; bodies nested deeper than MAX_DEPTH are refused with 400 b
 
 from __future__ import annotations
 
-import io
+import json
+import math
 
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -38,6 +39,17 @@ def nesting_depth(text: bytes) -> int:
     return deepest
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number out of range: {text[:20]}")
+    return value
+
+
+def _no_constant(text: str) -> float:
+    raise ValueError(f"{text} is not valid JSON")
+
+
 class DepthLimitedJSONParser(JSONParser):
     """JSON bodies nested at most MAX_DEPTH levels; deeper ones answer 400 `parse_error`."""
 
@@ -45,4 +57,9 @@ class DepthLimitedJSONParser(JSONParser):
         raw = stream.read() if stream is not None else b""
         if nesting_depth(raw) > MAX_DEPTH:
             raise ParseError(f"JSON nested deeper than {MAX_DEPTH} levels.")
-        return super().parse(io.BytesIO(raw), media_type, parser_context)
+        try:
+            # Numbers beyond a float's range (1e400) would become infinity, which id fields
+            # then fail to convert: refuse them here, as DRF refuses NaN and Infinity.
+            return json.loads(raw.decode("utf-8"), parse_float=_finite_float, parse_constant=_no_constant)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from activities import services
 from activities.models import Category, MenuItem
+from tests.factories import OrderFactory
 
 
 @pytest.fixture
@@ -28,26 +28,17 @@ def menu(town, law):
 
 @pytest.fixture
 def make_order(town, menu):
-    """`make_order(status)` → an order of resident_a at station A, walked to `status`."""
+    """`make_order(status)` → an order of resident_a at station A, walked to `status` through the
+    services (OrderFactory): team_a serves it, staff_a dispatches, member_a is named on accepting."""
 
     def make(status: str = "submitted", *, resident=None):
-        resident = resident or town.resident_a
-        order = services.order_create(resident=resident, actor=resident, menu_item=menu["a"], description="帮忙写遗嘱")
-        if status == "submitted":
-            return order
-        if status in ("cancelled",):
-            return services.order_cancel(order=order, actor=resident, reason="不需要了")
-        if status == "rejected":
-            return services.order_reject(order=order, actor=town.staff_a, reason="超出服务范围")
-        order = services.order_dispatch(order=order, team=town.team_a, actor=town.staff_a)
-        if status == "dispatched":
-            return order
-        order = services.order_accept(order=order, volunteer_ids=[town.member_a.pk], actor=town.leader_a_user)
-        if status == "accepted":
-            return order
-        order = services.order_complete(order=order, summary="已上门", hours="2", actor=town.leader_a_user)
-        if status == "completed":
-            return order
-        return services.order_rate(order=order, stars=5, actor=resident, comment="很好")
+        return OrderFactory(
+            status=status,
+            resident=resident or town.resident_a,
+            menu_item=menu["a"],
+            team=town.team_a,
+            volunteers=[town.member_a],
+            staff=town.staff_a,
+        )
 
     return make

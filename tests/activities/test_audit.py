@@ -15,8 +15,8 @@ def row(action: str) -> AuditEvent:
     return AuditEvent.objects.filter(action=action).latest("id")
 
 
-def test_adding_a_menu_item_on_the_page_is_audited_with_the_request_id(client, town, law):
-    client.force_login(town.staff_a)
+def test_adding_a_menu_item_on_the_page_is_audited_with_the_request_id(client, town, law, login):
+    login(town.staff_a)
     data = {"site": town.station_a.pk, "category": law.pk, "title": "普法讲座", "is_active": "on"}
     response = client.post(reverse("activities:menu_item_new"), data)
     event = row("menu_item.create")

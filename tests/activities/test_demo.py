@@ -6,11 +6,10 @@ from django.core.management import call_command
 from activities.models import MenuItem, Order
 from practice_center.models import Site
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_town")]
 
 
 def test_the_demo_has_a_menu_everywhere_and_orders_for_each_demo_account():
-    call_command("seed_demo", verbosity=0)
     for station in Site.objects.filter(level="station"):
         assert MenuItem.objects.offered_at(station).filter(site=station).exists()
     assert MenuItem.objects.filter(site__level="center").exists()
@@ -23,7 +22,7 @@ def test_the_demo_has_a_menu_everywhere_and_orders_for_each_demo_account():
 
 
 def test_seeding_twice_adds_no_order_or_event():
-    call_command("seed_demo", verbosity=0)
+    # demo_town ran seed_demo once; this is the second run.
     counts = (MenuItem.objects.count(), Order.objects.count(), Order.objects.filter(events__isnull=False).count())
     call_command("seed_demo", verbosity=0)
     assert (

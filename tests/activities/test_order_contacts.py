@@ -59,11 +59,11 @@ def test_staff_of_the_station_always_see_both(make_order, town):
     assert not sees(town.staff_b, town.resident_a)
 
 
-def test_the_order_page_offers_tap_to_call_to_the_leader_and_the_resident(make_order, town, client):
+def test_the_order_page_offers_tap_to_call_to_the_leader_and_the_resident(make_order, town, client, login):
     order = make_order("accepted")
-    client.force_login(town.leader_a_user)
+    login(town.leader_a_user)
     page = client.get(f"/activities/orders/{order.pk}/").content.decode()
     assert f'href="tel:{town.resident_a.phone}"' in page
-    client.force_login(town.resident_a)
+    login(town.resident_a)
     page = client.get(f"/activities/orders/{order.pk}/").content.decode()
     assert f'href="tel:{town.leader_a_user.phone}"' in page

@@ -79,9 +79,9 @@ def test_a_public_wish_offers_the_claim_to_a_serving_leader_only(town):
     assert _goes_through(town, wish, "claim", town.leader_a_user)
 
 
-def test_the_rate_button_closes_with_the_rating_window(client, town, make_order):
+def test_the_rate_button_closes_with_the_rating_window(client, town, make_order, login):
     order = make_order("completed")
-    client.force_login(town.resident_a)
+    login(town.resident_a)
     assert (
         "'rate'" not in ""
         and "/rate/" in client.get(reverse("activities:order_detail", args=[order.pk])).content.decode()

@@ -20,9 +20,10 @@ from activities.selectors import suggested_teams
 from practice_center.exceptions import NotAllowed
 from practice_center.models.notifications import Notification
 from tests.factories import MembershipFactory, TeamFactory, VolunteerFactory
+from tests.workflow import statuses, wrong_states
 from volunteers.models import RecordStatus, ServiceRecord
 
-ALL_STATES = ["submitted", "dispatched", "accepted", "completed", "rated", "cancelled", "rejected"]
+ALL_STATES = statuses(services.TRANSITIONS)  # make_order (tests/activities/conftest.py) reaches each one
 
 
 def kinds_for(user):
@@ -126,7 +127,7 @@ def test_dispatch_to_a_team_of_another_station_is_bad_input(town, make_order):
         services.order_dispatch(order=make_order(), team=town.team_b, actor=town.staff_a)
 
 
-@pytest.mark.parametrize("state", ["dispatched", "accepted", "completed", "rated", "cancelled", "rejected"])
+@pytest.mark.parametrize("state", wrong_states(services.TRANSITIONS, "dispatch"))
 def test_dispatch_from_a_wrong_state_is_an_invalid_transition(town, make_order, state):
     order = make_order(state)
     events = order.events.count()
@@ -170,7 +171,7 @@ def test_staff_cannot_accept_for_the_team(town, make_order):
         services.order_accept(order=make_order("dispatched"), volunteer_ids=[town.member_a.pk], actor=town.staff_a)
 
 
-@pytest.mark.parametrize("state", ["submitted", "accepted", "completed", "rated", "cancelled", "rejected"])
+@pytest.mark.parametrize("state", wrong_states(services.TRANSITIONS, "accept"))
 def test_accept_from_a_wrong_state_is_an_invalid_transition(town, make_order, state):
     with pytest.raises(InvalidTransition):
         services.order_accept(order=make_order(state), volunteer_ids=[town.member_a.pk], actor=town.leader_a_user)
@@ -194,7 +195,7 @@ def test_a_resident_cannot_decline(town, make_order):
         services.order_decline(order=make_order("dispatched"), reason="x", actor=town.resident_a)
 
 
-@pytest.mark.parametrize("state", ["submitted", "accepted", "completed", "rated", "cancelled", "rejected"])
+@pytest.mark.parametrize("state", wrong_states(services.TRANSITIONS, "decline"))
 def test_decline_from_a_wrong_state_is_an_invalid_transition(town, make_order, state):
     with pytest.raises(InvalidTransition):
         services.order_decline(order=make_order(state), reason="x", actor=town.leader_a_user)
@@ -241,7 +242,7 @@ def test_a_resident_cannot_complete(town, make_order):
         services.order_complete(order=make_order("accepted"), summary="好", hours=1, actor=town.resident_a)
 
 
-@pytest.mark.parametrize("state", ["submitted", "dispatched", "completed", "rated", "cancelled", "rejected"])
+@pytest.mark.parametrize("state", wrong_states(services.TRANSITIONS, "complete"))
 def test_complete_from_a_wrong_state_is_an_invalid_transition(town, make_order, state):
     with pytest.raises(InvalidTransition):
         services.order_complete(order=make_order(state), summary="好", hours=1, actor=town.staff_a)
@@ -290,7 +291,7 @@ def test_rating_after_the_window_is_refused(town, make_order):
         assert services.order_rate(order=order, stars=5, actor=town.resident_a).status == "rated"
 
 
-@pytest.mark.parametrize("state", ["submitted", "dispatched", "accepted", "rated", "cancelled", "rejected"])
+@pytest.mark.parametrize("state", wrong_states(services.TRANSITIONS, "rate"))
 def test_rate_from_a_wrong_state_is_an_invalid_transition(town, make_order, state):
     with pytest.raises(InvalidTransition):
         services.order_rate(order=make_order(state), stars=5, actor=town.resident_a)
@@ -311,7 +312,7 @@ def test_staff_may_cancel_and_staff_of_another_station_may_not(town, make_order)
     assert services.order_cancel(order=make_order(), actor=town.staff_a).status == "cancelled"
 
 
-@pytest.mark.parametrize("state", ["accepted", "completed", "rated", "cancelled", "rejected"])
+@pytest.mark.parametrize("state", wrong_states(services.TRANSITIONS, "cancel"))
 def test_cancel_from_a_wrong_state_is_an_invalid_transition(town, make_order, state):
     with pytest.raises(InvalidTransition):
         services.order_cancel(order=make_order(state), actor=town.resident_a)
@@ -332,7 +333,7 @@ def test_rejecting_needs_a_reason_and_staff(town, make_order):
         services.order_reject(order=make_order(), actor=town.staff_b, reason="x")
 
 
-@pytest.mark.parametrize("state", ["dispatched", "accepted", "completed", "rated", "cancelled", "rejected"])
+@pytest.mark.parametrize("state", wrong_states(services.TRANSITIONS, "reject"))
 def test_reject_from_a_wrong_state_is_an_invalid_transition(town, make_order, state):
     with pytest.raises(InvalidTransition):
         services.order_reject(order=make_order(state), actor=town.staff_a, reason="x")
@@ -377,6 +378,11 @@ def test_a_claimed_wish_cannot_be_claimed_again(town):
 
 
 # ---- the one transition map ---------------------------------------------------------------------
+
+
+def test_make_order_reaches_every_status_of_the_map(town, make_order):
+    """The wrong-state cases above are derived from the map; each needs an order in that status."""
+    assert [make_order(state).status for state in ALL_STATES] == ALL_STATES
 
 
 def test_every_event_row_matches_the_transition_map(town, make_order):

@@ -40,7 +40,7 @@ def test_staff_of_another_station_get_404_for_the_balance(town, api):
     assert api(town.staff_b).get(URL + "account/", {"household": town.household_a.pk}).status_code == 404
 
 
-@pytest.mark.parametrize("bad", ["abc", "0", "-3", "99999999999999999999999", "1.5"])
+@pytest.mark.parametrize("bad", ["abc", "0", "-3", pytest.param("9" * 23, id="23-digits"), "1.5"])
 def test_a_bad_household_parameter_is_400(town, api, bad):
     response = api(town.staff_a).get(URL + "account/", {"household": bad})
     assert response.status_code == 400 and "household" in response.json()
@@ -52,7 +52,7 @@ def test_staff_without_a_household_and_no_parameter_get_404(town, api):
 
 def test_anonymous_cannot_read_points(town, api):
     for path in ("account/", "entries/", "rules/", "products/", "redemptions/"):
-        assert api().get(URL + path).status_code in (401, 403)
+        assert api().get(URL + path).status_code == 401
 
 
 def test_the_ledger_lists_newest_first_with_the_explanation(town, api, soap):
@@ -156,7 +156,7 @@ def test_station_staff_cannot_award_a_rule_reserved_for_the_center_admin(town, a
 
 def test_anonymous_cannot_award(town, api):
     response = api().post(URL + "awards/", {"household": town.household_a.pk, "rule": "good_deed"}, format="json")
-    assert response.status_code in (401, 403)
+    assert response.status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -172,6 +172,18 @@ def test_anonymous_cannot_award(town, api):
         {"household": 1, "rule": "good_deed", "source": {"type": "redemption", "id": 1}},
         {"household": 1, "rule": "good_deed", "source": "order:1"},
         {"household": 1, "rule": "good_deed", "note": "x" * 500},
+    ],
+    ids=[
+        "empty",
+        "household-letters",
+        "household-10**30",
+        "no-household",
+        "unknown-rule",
+        "negative-quantity",
+        "NaN-quantity",
+        "source-of-another-kind",
+        "source-a-string",
+        "500-char-note",
     ],
 )
 def test_bad_award_input_is_400(town, api, body):
@@ -242,7 +254,7 @@ def test_redeeming_more_than_the_stock_is_409_out_of_stock(town, api, oil):
     assert response.status_code == 409 and response.json()["code"] == "out_of_stock"
 
 
-@pytest.mark.parametrize("quantity", [0, -1, "two", 1.5, 21, None, 10**30])
+@pytest.mark.parametrize("quantity", [0, -1, "two", 1.5, 21, None, pytest.param(10**30, id="10**30")])
 def test_a_bad_quantity_is_400(town, api, soap, quantity):
     give(town.household_a, town.staff_a, 100)
     response = api(town.resident_a).post(
@@ -292,7 +304,7 @@ def test_a_resident_cannot_fulfil_and_other_stations_get_404(town, api, soap):
     url = f"{URL}redemptions/{redemption.pk}/fulfil/"
     assert api(town.resident_a).post(url, {"pickup_code": redemption.pickup_code}).status_code == 403
     assert api(town.staff_b).post(url, {"pickup_code": redemption.pickup_code}).status_code == 404
-    assert api().post(url, {"pickup_code": redemption.pickup_code}).status_code in (401, 403)
+    assert api().post(url, {"pickup_code": redemption.pickup_code}).status_code == 401
     assert api(town.staff_a).post(f"{URL}redemptions/999999/fulfil/", {"pickup_code": "X"}).status_code == 404
     assert api(town.staff_a).post(url, {}).status_code == 400
     redemption.refresh_from_db()

@@ -20,8 +20,11 @@ from points.exceptions import (
 )
 from points.models import HonourEntry, HonourList, HonourStatus, Objection
 from points.services import honours as hs
+from points.workflows import HONOURS
 from practice_center.exceptions import InvalidTransition, NotAllowed
+from tests.factories import HonourListFactory
 from tests.points.test_rankings import at, post_entry
+from tests.workflow import statuses, wrong_moves
 
 # A Wednesday in January 2027, 10:00 in Shanghai.
 WED = datetime.datetime(2027, 1, 6, 2, 0, tzinfo=datetime.UTC)
@@ -139,6 +142,27 @@ def test_a_published_list_cannot_be_published_again(scored):
     with pytest.raises(InvalidTransition) as caught:
         hs.honour_list_publish(honour_list=honour_list, actor=scored.staff_a)
     assert caught.value.code == "invalid_transition"
+
+
+HONOUR_STEPS = {
+    "publish": lambda honour_list, actor: hs.honour_list_publish(honour_list=honour_list, actor=actor),
+    "finalise": lambda honour_list, actor: hs.honour_list_finalise(honour_list=honour_list, actor=actor),
+    "withdraw": lambda honour_list, actor: hs.honour_list_withdraw(honour_list=honour_list, actor=actor, reason="改"),
+}
+
+
+def test_every_step_of_the_honours_map_has_a_service_and_the_factory_reaches_every_status(db):
+    assert set(HONOUR_STEPS) == {action for action, _status in wrong_moves(HONOURS)}
+    assert [HonourListFactory(status=s).status for s in statuses(HONOURS)] == statuses(HONOURS)
+
+
+@pytest.mark.parametrize(("action", "status"), wrong_moves(HONOURS))
+def test_each_step_from_a_wrong_status_is_an_invalid_transition(db, action, status):
+    honour_list = HonourListFactory(status=status)
+    with pytest.raises(InvalidTransition) as caught:
+        HONOUR_STEPS[action](honour_list, honour_list.frozen_by)
+    assert caught.value.code == "invalid_transition"
+    assert HonourList.objects.get(pk=honour_list.pk).status == status
 
 
 def test_a_resident_of_the_scope_objects_during_the_notice(scored):

@@ -27,11 +27,6 @@ WED = datetime.datetime(2027, 1, 6, 2, 0, tzinfo=datetime.UTC)
 MID_2026 = datetime.datetime(2026, 6, 15, 2, 0, tzinfo=datetime.UTC)
 
 
-def login(client, user):
-    client.force_login(user)
-    return client
-
-
 def next_link(page: str, path: str) -> str:
     """The URL the pager's "next" link leads to from `path` (its href is a query string)."""
     links = re.findall(r'<a class="button secondary" href="([^"]*)">[^<]*</a>\s*</nav>', page)
@@ -41,11 +36,11 @@ def next_link(page: str, path: str) -> str:
 
 
 # ---- pagers -----------------------------------------------------------------------------------
-def test_page_2_of_a_household_ledger_keeps_the_household(town, client, monkeypatch):
+def test_page_2_of_a_household_ledger_keeps_the_household(town, client, monkeypatch, login):
     monkeypatch.setattr(resident, "LEDGER_PAGE", 2)
     for amount in (1, 2, 3):
         post_entry(town.household_a, amount)
-    login(client, town.staff_a)
+    login(town.staff_a)
     first = client.get(reverse("points:ledger"), {"household": town.household_a.pk}).content.decode()
     link = next_link(first, reverse("points:ledger"))
     assert f"household={town.household_a.pk}" in link and "page=2" in link
@@ -56,11 +51,11 @@ def test_page_2_of_a_household_ledger_keeps_the_household(town, client, monkeypa
 
 
 @time_machine.travel(MID_2026, tick=False)
-def test_page_2_of_the_ranking_keeps_the_site_period_and_category(town, client, monkeypatch):
+def test_page_2_of_the_ranking_keeps_the_site_period_and_category(town, client, monkeypatch, login):
     monkeypatch.setattr(resident, "RANKING_PAGE", 2)
     for points in (5, 4, 3):
         post_entry(HouseholdFactory(grid=town.grid_a, category="local"), points)
-    login(client, town.staff_a)
+    login(town.staff_a)
     query = {"site": town.station_a.pk, "period": "2026", "category": "local"}
     link = next_link(client.get(reverse("points:ranking"), query).content.decode(), reverse("points:ranking"))
     for key, value in query.items():
@@ -71,11 +66,11 @@ def test_page_2_of_the_ranking_keeps_the_site_period_and_category(town, client, 
     assert second.context["category"] == "local" and second.context["site"] == town.station_a
 
 
-def test_page_2_of_the_products_page_opens(town, client, monkeypatch):
+def test_page_2_of_the_products_page_opens(town, client, monkeypatch, login):
     monkeypatch.setattr(staff, "PRODUCTS_PAGE", 2)
     for index in range(3):
         Product.objects.create(site=town.station_a, name=f"物品{index}", price=1, stock=1)
-    login(client, town.staff_a)
+    login(town.staff_a)
     link = next_link(client.get(reverse("points:products")).content.decode(), reverse("points:products"))
     second = client.get(link)
     assert second.status_code == 200 and len(second.context["products"]) == 1
@@ -101,25 +96,25 @@ def final_with_a_formula_name(town):
     return town
 
 
-def test_a_household_name_beginning_with_equals_stays_text_in_excel(final_with_a_formula_name, client):
+def test_a_household_name_beginning_with_equals_stays_text_in_excel(final_with_a_formula_name, login):
     town = final_with_a_formula_name
-    response = login(client, town.staff_a).get(reverse("points:honour_export", args=[town.honour_list.pk, "xlsx"]))
+    response = login(town.staff_a).get(reverse("points:honour_export", args=[town.honour_list.pk, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == FORMULA_NAME]
     assert len(cells) == 1
     assert cells[0].data_type == "s"  # a string, not a formula ("f")
 
 
-def test_a_household_name_beginning_with_equals_stays_text_in_csv(final_with_a_formula_name, client):
+def test_a_household_name_beginning_with_equals_stays_text_in_csv(final_with_a_formula_name, login):
     town = final_with_a_formula_name
-    response = login(client, town.staff_a).get(reverse("points:honour_export", args=[town.honour_list.pk, "csv"]))
+    response = login(town.staff_a).get(reverse("points:honour_export", args=[town.honour_list.pk, "csv"]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][:2] == ["1", "'" + FORMULA_NAME]
 
 
-def test_an_unknown_export_format_is_not_found(final_with_a_formula_name, client):
+def test_an_unknown_export_format_is_not_found(final_with_a_formula_name, client, login):
     town = final_with_a_formula_name
-    login(client, town.staff_a)
+    login(town.staff_a)
     assert client.get(reverse("points:honour_export", args=[town.honour_list.pk, "pdf"])).status_code == 404
 
 
@@ -143,10 +138,10 @@ def _list_in(town, status: str):
 
 
 @pytest.mark.parametrize("status", sorted(HONOURS.statuses()))
-def test_the_list_page_offers_exactly_the_steps_the_workflow_allows(town, client, status):
+def test_the_list_page_offers_exactly_the_steps_the_workflow_allows(town, login, status):
     honour_list = _list_in(town, status)
     with time_machine.travel(WED + datetime.timedelta(days=1), tick=False):
-        page = login(client, town.staff_a).get(reverse("points:honour_detail", args=[honour_list.pk]))
+        page = login(town.staff_a).get(reverse("points:honour_detail", args=[honour_list.pk]))
     content = page.content.decode()
     offered = {
         action
@@ -158,9 +153,9 @@ def test_the_list_page_offers_exactly_the_steps_the_workflow_allows(town, client
     assert has_export == (status == HonourStatus.FINAL)
 
 
-def test_staff_of_another_site_see_no_steps_even_where_they_may_see_the_list(town, client):
+def test_staff_of_another_site_see_no_steps_even_where_they_may_see_the_list(town, login):
     honour_list = _list_in(town, HonourStatus.NOTICE)
     with time_machine.travel(WED + datetime.timedelta(days=1), tick=False):
-        content = login(client, town.resident_a).get(reverse("points:honour_detail", args=[honour_list.pk]))
+        content = login(town.resident_a).get(reverse("points:honour_detail", args=[honour_list.pk]))
     assert reverse("points:honour_action", args=[honour_list.pk, "withdraw"]) not in content.content.decode()
     assert reverse("points:honour_object", args=[honour_list.pk]) in content.content.decode()

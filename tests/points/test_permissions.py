@@ -52,8 +52,8 @@ def test_the_award_form_offers_exactly_the_rules_may_award_allows(town, persona)
     assert (Rule.objects.get(code="named_good_person").pk in offered) == (persona == "admin")
 
 
-def test_the_award_page_lists_no_rule_a_station_staff_member_may_not_award(town, client):
-    client.force_login(town.staff_a)
+def test_the_award_page_lists_no_rule_a_station_staff_member_may_not_award(town, client, login):
+    login(town.staff_a)
     choices = client.get(reverse("points:award")).context["form"].fields["rule"].choices
     labels = " ".join(label for _pk, label in choices)
     assert "获评身边好人" not in labels and "公益善举" in labels

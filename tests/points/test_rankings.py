@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from points.models import Account, Entry
+from points.models import Entry, Rule
 from points.rankings import Period, household_rank, parse_category, parse_period, ranking
-from tests.factories import HouseholdFactory
+from points.services.shop import redemption_cancel, redemption_create
+from tests.factories import EntryFactory, HouseholdFactory, ProductFactory, RuleFactory, UserFactory
 from volunteers.models import RecordSource, RecordStatus, ServiceRecord
 
 RANKINGS = "/api/v1/points/rankings/"
@@ -23,25 +24,26 @@ def at(year: int, month: int = 6, day: int = 15) -> datetime.datetime:
 
 
 def post_entry(household, amount: int, *, kind: str = "earn", when: datetime.datetime | None = None) -> Entry:
-    """Append a ledger row the way the points services do (sequence, balance, hash chain)."""
-    account, _created = Account.objects.get_or_create(household=household)
-    account.refresh_from_db()
-    balance = account.balance + amount
-    entry = Entry(
-        account=account,
-        sequence=account.last_sequence + 1,
-        amount=amount,
-        kind=kind,
-        source_type="manual",
-        created_at=when or at(2026),
-        note="test",
-        balance_after=balance,
-        prev_hash=account.last_hash,
-    )
-    entry.hash = entry.compute_hash()
-    entry.save()
-    Account.objects.filter(pk=account.pk).update(balance=balance, last_sequence=entry.sequence, last_hash=entry.hash)
-    return entry
+    """Put `amount` points of `kind` on the household's ledger at `when` (default mid-2026),
+    through the points services (the ledger is hash-chained: never a raw row).
+
+    earn: the system awards a test rule worth 1 point, without caps, ×`amount`; adjust: staff of
+    the station adjust by `amount`; redeem: a member of the household reserves goods worth
+    -`amount`; refund: the same reservation, then cancelled, so its redeem entry comes first.
+    Returns the entry of `kind`."""
+    with time_machine.travel(when or at(2026), tick=False):
+        if kind == "earn":
+            rule = Rule.objects.filter(code="test_points").first()
+            rule = rule or RuleFactory(code="test_points", points=1, awarded_by=["system"])
+            return EntryFactory(household=household, rule=rule, quantity=amount, by_system=True, note="test")
+        if kind == "adjust":
+            return EntryFactory(household=household, amount=amount, note="test")
+        member = household.members.first() or UserFactory(household=household)
+        product = ProductFactory(site=household.grid.station, price=abs(amount), stock=1)
+        redemption = redemption_create(user=member, product=product, quantity=1)
+        if kind == "refund":
+            redemption_cancel(redemption=redemption, actor=member, reason="test")
+        return Entry.objects.filter(account__household=household, kind=kind).latest("sequence")
 
 
 def serve(volunteer, hours: str, *, verified: bool = True, on: datetime.date = datetime.date(2026, 5, 1)):
@@ -236,19 +238,19 @@ def test_a_missing_site_is_bad_input(ranked_town, api):
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("params", "status", "field"),
     [
-        ({"period": "2026-13"}, "period"),
-        ({"category": "vip"}, "category"),
-        ({"site": "abc"}, "site"),
-        ({"year": "20x6"}, "year"),
-        ({"year": "2026", "period": "2026-01"}, "period"),
-        ({"page": "99"}, "detail"),
+        pytest.param({"period": "2026-13"}, 400, "period", id="month-13"),
+        pytest.param({"category": "vip"}, 400, "category", id="unknown-category"),
+        pytest.param({"site": "abc"}, 400, "site", id="site-not-a-number"),
+        pytest.param({"year": "20x6"}, 400, "year", id="year-not-a-number"),
+        pytest.param({"year": "2026", "period": "2026-01"}, 400, "period", id="year-and-period"),
+        pytest.param({"page": "99"}, 404, "detail", id="page-past-the-end"),
     ],
 )
-def test_bad_input_answers_400_or_404_with_a_message(ranked_town, api, params, field):
+def test_bad_input_answers_400_and_a_page_past_the_end_404_with_a_message(ranked_town, api, params, status, field):
     response = api(ranked_town.staff_a).get(RANKINGS, params)
-    assert response.status_code in (400, 404)
+    assert response.status_code == status
     assert field in response.json()
 
 

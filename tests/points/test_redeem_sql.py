@@ -61,9 +61,15 @@ def test_the_sql_entry_has_exactly_the_hash_python_computes_for_a_tricky_note(to
 @pytest.mark.parametrize(
     "at",
     [
-        datetime.datetime(2026, 1, 1, 0, 0, 0, 0, tzinfo=datetime.UTC),  # no microseconds
-        datetime.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
-        datetime.datetime(2026, 6, 1, 8, 0, 0, 1, tzinfo=zoneinfo.ZoneInfo("America/New_York")),
+        pytest.param(datetime.datetime(2026, 1, 1, 0, 0, 0, 0, tzinfo=datetime.UTC), id="utc-no-microseconds"),
+        pytest.param(
+            datetime.datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai")),
+            id="shanghai-last-microsecond-of-the-year",
+        ),
+        pytest.param(
+            datetime.datetime(2026, 6, 1, 8, 0, 0, 1, tzinfo=zoneinfo.ZoneInfo("America/New_York")),
+            id="new-york-one-microsecond",
+        ),
     ],
 )
 def test_the_time_in_the_hash_is_formatted_as_python_does_in_any_time_zone(town, soap, at):
@@ -207,9 +213,13 @@ def _meanwhile(change_sql: str) -> None:
 @pytest.mark.parametrize(
     ("change", "error"),
     [
-        ("UPDATE points_product SET stock = 0 WHERE id = NEW.product_id", OutOfStock),
-        ("UPDATE points_product SET is_active = false WHERE id = NEW.product_id", ProductUnavailable),
-        ("UPDATE points_product SET price = price + 1 WHERE id = NEW.product_id", ProductUnavailable),
+        pytest.param("UPDATE points_product SET stock = 0 WHERE id = NEW.product_id", OutOfStock, id="sold-out"),
+        pytest.param(
+            "UPDATE points_product SET is_active = false WHERE id = NEW.product_id", ProductUnavailable, id="withdrawn"
+        ),
+        pytest.param(
+            "UPDATE points_product SET price = price + 1 WHERE id = NEW.product_id", ProductUnavailable, id="repriced"
+        ),
     ],
 )
 def test_a_product_sold_out_or_withdrawn_meanwhile_undoes_the_whole_redemption(town, soap, change, error):

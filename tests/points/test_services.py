@@ -346,10 +346,10 @@ def test_verifying_hours_costs_the_same_queries_for_any_household(town):
     assert balance_of(town.household_a) == balance_of(town.household_a2) == 10
 
 
-def test_the_award_page_tells_staff_what_a_household_can_still_earn_before_they_award(client, town):
+def test_the_award_page_tells_staff_what_a_household_can_still_earn_before_they_award(client, town, login):
     with time_machine.travel(at(2026, 4, 10, 9), tick=False):
         award(town.household_a, town.staff_a, "good_deed")  # 5 of 10 a day
-        client.force_login(town.staff_a)
+        login(town.staff_a)
         page = client.get(f"/points/staff/award/?household={town.household_a.pk}").content.decode()
     assert "张建国家还可获得的积分" in page
     assert "好人好事：今日还可得 5 分（上限 10 分）" in page

@@ -3,7 +3,6 @@
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -23,9 +22,8 @@ def test_every_model_of_the_portal_is_in_the_admin():
 
 
 @pytest.mark.django_db
-def test_each_admin_list_page_opens_in_chinese(town):
-    client = Client()
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+def test_each_admin_list_page_opens_in_chinese(town, login):
+    client = login(UserFactory(username="root", is_staff=True, is_superuser=True))
     for model in admin.site._registry:
         if model._meta.app_label not in APPS:
             continue

@@ -52,3 +52,38 @@ def test_the_api_takes_json_only(api, town, body_format):
     else:
         response = client.post("/api/v1/orders/", {"menu_item": "1"}, format="multipart")
     assert response.status_code == 415
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param('{"site": 1e400}', id="float-beyond-range"),
+        pytest.param('{"site": -1e400}', id="negative-float-beyond-range"),
+        pytest.param('{"site": Infinity}', id="infinity"),
+        pytest.param('{"site": NaN}', id="nan"),
+        pytest.param('{"site": ' + "9" * 400 + "}", id="400-digit-integer"),
+    ],
+)
+def test_numbers_a_database_cannot_hold_answer_400(api, town, body):
+    response = api(town.staff_a).post("/api/v1/activities/", body, content_type="application/json")
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "header",
+    [
+        pytest.param(b"Token \xff", id="not-utf8"),
+        pytest.param(b"Token abc\x00def", id="nul"),
+        pytest.param(b"Bearer " + b"a" * 500, id="too-long"),
+        pytest.param("Token 令牌".encode(), id="not-ascii"),
+    ],
+)
+def test_a_garbled_token_header_is_401_not_500(client, header):
+    from django.test import Client
+
+    raw = Client(HTTP_AUTHORIZATION=header.decode("latin-1"))
+    for path, method in (("/api/v1/me/", "get"), ("/api/v1/points/redemptions/", "post")):
+        response = getattr(raw, method)(path, HTTP_IDEMPOTENCY_KEY="k1") if method == "post" else raw.get(path)
+        assert response.status_code == 401, path

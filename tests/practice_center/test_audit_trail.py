@@ -85,8 +85,8 @@ def test_every_admin_of_the_portal_writes_audit_rows():
     assert plain == []
 
 
-def test_an_edit_in_the_admin_leaves_a_row_with_before_and_after(client, town):
-    client.force_login(User.objects.create_superuser("root", password="x"))
+def test_an_edit_in_the_admin_leaves_a_row_with_before_and_after(client, town, login):
+    login(User.objects.create_superuser("root", password="x"))
     url = reverse("admin:practice_center_household_change", args=[town.household_a.pk])
     data = {"grid": town.grid_a.pk, "name": "张建国一家", "category": "local", "address": "幸福村1组"}
     response = client.post(url, data)
@@ -97,8 +97,8 @@ def test_an_edit_in_the_admin_leaves_a_row_with_before_and_after(client, town):
     assert event.request_id == response["X-Request-ID"] and event.data["via"] == "admin"
 
 
-def test_setting_a_password_in_the_admin_is_audited_without_the_password(client, town):
-    client.force_login(User.objects.create_superuser("root", password="x"))
+def test_setting_a_password_in_the_admin_is_audited_without_the_password(client, town, login):
+    login(User.objects.create_superuser("root", password="x"))
     url = reverse("admin:auth_user_password_change", args=[town.resident_a.pk])
     response = client.post(url, {"password1": "another-long-9", "password2": "another-long-9"})
     assert response.status_code == 302
@@ -107,9 +107,9 @@ def test_setting_a_password_in_the_admin_is_audited_without_the_password(client,
     assert "another-long-9" not in str(event.changes) + str(event.data)
 
 
-def test_granting_a_role_in_the_admin_goes_through_the_service(client, town):
+def test_granting_a_role_in_the_admin_goes_through_the_service(client, town, login):
     root = User.objects.create_superuser("root", password="x")
-    client.force_login(root)
+    login(root)
     response = client.post(
         reverse("admin:practice_center_roleassignment_add"),
         {"user": town.resident_a.pk, "role": "station_staff", "site": town.station_b.pk, "grid": ""},
@@ -146,17 +146,17 @@ def trail(town):
     AuditEvent.objects.create(action="rule.update", object_type="points.rule", object_id="1", actor=town.admin)
 
 
-def test_staff_search_only_their_subtree_and_the_center_admin_everything(client, town, trail):
-    client.force_login(town.staff_a)
+def test_staff_search_only_their_subtree_and_the_center_admin_everything(client, town, trail, login):
+    login(town.staff_a)
     rows = client.get(reverse("audit_search")).context["page"].object_list
     assert {event.site for event in rows} == {town.station_a}
-    client.force_login(town.admin)
+    login(town.admin)
     rows = client.get(reverse("audit_search")).context["page"].object_list
     assert {event.site for event in rows} >= {town.station_a, town.station_b, None}
 
 
-def test_the_search_filters_by_person_object_action_and_dates(client, town, trail):
-    client.force_login(town.admin)
+def test_the_search_filters_by_person_object_action_and_dates(client, town, trail, login):
+    login(town.admin)
 
     def found(**query):
         return [e.action for e in client.get(reverse("audit_search"), query).context["page"].object_list]
@@ -170,22 +170,22 @@ def test_the_search_filters_by_person_object_action_and_dates(client, town, trai
     assert client.get(reverse("audit_search"), {"since": "not-a-date"}).status_code == 200
 
 
-def test_the_search_page_is_for_staff_and_in_their_menu(client, town):
-    client.force_login(town.resident_a)
+def test_the_search_page_is_for_staff_and_in_their_menu(client, town, login):
+    login(town.resident_a)
     assert client.get(reverse("audit_search")).status_code == 403
     assert reverse("audit_search") not in client.get("/").content.decode()
-    client.force_login(town.staff_a)
+    login(town.staff_a)
     assert f'href="{reverse("audit_search")}"' in client.get("/").content.decode()
     client.logout()
     assert client.get(reverse("audit_search")).status_code == 302
 
 
-def test_page_two_of_the_search_keeps_the_filters(client, town):
+def test_page_two_of_the_search_keeps_the_filters(client, town, login):
     AuditEvent.objects.bulk_create(
         AuditEvent(action="order.dispatch", object_type="activities.order", object_id=str(i), site=town.station_a)
         for i in range(60)
     )
-    client.force_login(town.staff_a)
+    login(town.staff_a)
     first = client.get(reverse("audit_search"), {"action": "order.", "object_type": "order"})
     assert "?action=order.&amp;object_type=order&amp;page=2" in first.content.decode()
     second = client.get(reverse("audit_search"), {"action": "order.", "object_type": "order", "page": 2})

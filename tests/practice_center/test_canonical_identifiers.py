@@ -60,3 +60,11 @@ def test_people_log_in_with_the_phone_however_they_type_it(client, typed):
     response = client.post("/accounts/login/", {"username": typed, "password": PASSWORD})
     assert response.status_code == 302
     assert response.wsgi_request.user.username == "p"
+
+
+def test_a_certificate_code_typed_in_full_width_or_with_dashes_is_the_same_code():
+    from volunteers.certificates import CODE_ALPHABET, CODE_LENGTH, normalize_code
+
+    code = (CODE_ALPHABET * 2)[:CODE_LENGTH]
+    full_width = "".join(chr(ord(ch) + 0xFEE0) for ch in code.lower())
+    assert normalize_code(full_width) == normalize_code(f"{code[:4]}-{code[4:8]} {code[8:]}") == code

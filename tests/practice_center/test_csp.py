@@ -10,8 +10,8 @@ import pytest
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/accounts/login/", "/api/docs/"])
-def test_every_answer_carries_the_policy(client, town, path):
-    client.force_login(town.resident_a)
+def test_every_answer_carries_the_policy(client, town, path, login):
+    login(town.resident_a)
     policy = client.get(path)["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
     assert directives["default-src"] == "'self'"
@@ -21,8 +21,8 @@ def test_every_answer_carries_the_policy(client, town, path):
 
 
 @pytest.mark.django_db
-def test_the_api_docs_run_no_inline_script(client, town):
-    client.force_login(town.resident_a)
+def test_the_api_docs_run_no_inline_script(client, town, login):
+    login(town.resident_a)
     body = client.get("/api/docs/").content.decode()
     inline = [m for m in re.findall(r"<script([^>]*)>(.*?)</script>", body, flags=re.S) if m[1].strip()]
     assert inline == []

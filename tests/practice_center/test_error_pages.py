@@ -19,8 +19,8 @@ def test_a_missing_page_answers_404_in_the_portal_look_and_language(client, lang
 
 
 @pytest.mark.django_db
-def test_a_refused_page_answers_403_with_its_reason(client, town):
-    client.force_login(town.resident_a)
+def test_a_refused_page_answers_403_with_its_reason(client, town, login):
+    login(town.resident_a)
     response = client.get("/activities/orders/queue/")
     assert response.status_code == 403
     body = response.content.decode()
@@ -48,8 +48,8 @@ def test_a_server_error_page_renders_without_a_request_context():
 
 
 @pytest.mark.django_db
-def test_api_docs_are_served_offline_and_redoc_which_loads_web_fonts_is_gone(client, town):
-    client.force_login(town.resident_a)
+def test_api_docs_are_served_offline_and_redoc_which_loads_web_fonts_is_gone(client, town, login):
+    login(town.resident_a)
     docs = client.get("/api/docs/").content.decode()
     assert "http://" not in docs.replace("http://testserver", "") and "https://" not in docs
     assert client.get("/api/redoc/").status_code == 404

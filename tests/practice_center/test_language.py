@@ -31,9 +31,8 @@ def test_an_unknown_language_falls_back_to_chinese():
     assert response["Content-Language"] == "zh-hans"
 
 
-def test_elderly_mode_switch_enlarges_text_and_is_remembered(town, password):
-    client = Client()
-    client.force_login(town.resident_a)
+def test_elderly_mode_switch_enlarges_text_and_is_remembered(town, password, login):
+    client = login(town.resident_a)
     client.post("/elderly-mode/", {"enabled": "1", "next": "/"})
     town.resident_a.refresh_from_db()
     assert town.resident_a.elderly_mode

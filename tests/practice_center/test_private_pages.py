@@ -7,8 +7,8 @@ import pytest
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/points/", "/activities/orders/mine/", "/api/v1/me/"])
-def test_pages_and_api_answers_to_a_logged_in_person_are_private_and_not_stored(client, town, path):
-    client.force_login(town.resident_a)
+def test_pages_and_api_answers_to_a_logged_in_person_are_private_and_not_stored(client, town, path, login):
+    login(town.resident_a)
     response = client.get(path)
     assert response.status_code == 200, path
     directives = {part.strip() for part in response["Cache-Control"].split(",")}

@@ -93,9 +93,9 @@ def test_the_owner_lists_and_revokes_their_tokens_and_nobody_elses(town):
     assert (me_status(mine), me_status(other), me_status(theirs)) == (200, 401, 200)
 
 
-def test_the_page_password_change_revokes_api_tokens_too(town, client):
+def test_the_page_password_change_revokes_api_tokens_too(town, client, login):
     key = log_in()
-    client.force_login(town.resident_a)
+    login(town.resident_a)
     response = client.post(
         "/accounts/password/",
         {"old_password": PASSWORD, "new_password1": "Another-pass-987", "new_password2": "Another-pass-987"},

@@ -107,8 +107,8 @@ def test_the_register_page_groups_grids_by_station_and_names_no_household(client
         assert code not in html
 
 
-def test_someone_logged_in_is_sent_home_from_the_register_page(client, town):
-    client.force_login(town.resident_a)
+def test_someone_logged_in_is_sent_home_from_the_register_page(client, town, login):
+    login(town.resident_a)
     assert client.get(REGISTER).url == "/"
 
 
@@ -124,16 +124,16 @@ def test_a_resident_logs_in_with_the_phone_number_and_sees_a_chinese_home(client
     assert "你好，张建国" in html
 
 
-def test_the_home_page_is_english_with_the_language_cookie(client, town):
-    client.force_login(town.resident_a)
+def test_the_home_page_is_english_with_the_language_cookie(client, town, login):
+    login(town.resident_a)
     client.cookies["django_language"] = "en"
     html = client.get("/").content.decode()
     assert 'lang="en"' in html
     assert "Hello, 张建国" in html
 
 
-def test_the_home_page_is_english_with_lang_in_the_url(client, town):
-    client.force_login(town.resident_a)
+def test_the_home_page_is_english_with_lang_in_the_url(client, town, login):
+    login(town.resident_a)
     html = client.get("/?lang=en").content.decode()
     assert "Hello, 张建国" in html
     assert "My profile" in html
@@ -146,8 +146,8 @@ def test_a_wrong_password_shows_a_message_and_keeps_the_phone(client, town):
     assert f'value="{town.resident_a.phone}"' in response.content.decode()
 
 
-def test_logging_out_ends_the_session(client, town):
-    client.force_login(town.resident_a)
+def test_logging_out_ends_the_session(client, town, login):
+    login(town.resident_a)
     client.post("/accounts/logout/")
     assert SESSION_KEY not in client.session
 
@@ -155,8 +155,8 @@ def test_logging_out_ends_the_session(client, town):
 # ---- profile and password --------------------------------------------------------------------
 
 
-def test_the_profile_shows_the_own_phone_in_full_the_household_members_and_join_code(client, town):
-    client.force_login(town.resident_a)
+def test_the_profile_shows_the_own_phone_in_full_the_household_members_and_join_code(client, town, login):
+    login(town.resident_a)
     html = client.get("/accounts/profile/").content.decode()
     assert town.resident_a.phone in html
     assert town.household_a.join_code in html
@@ -170,8 +170,8 @@ def test_the_profile_needs_a_login(client, town):
     assert response.url.startswith("/accounts/login/")
 
 
-def test_a_person_changes_the_password_and_can_log_in_with_it(client, town, password):
-    client.force_login(town.resident_a)
+def test_a_person_changes_the_password_and_can_log_in_with_it(client, town, password, login):
+    login(town.resident_a)
     response = client.post(
         "/accounts/password/",
         {"old_password": password, "new_password1": "a-new-pass-77", "new_password2": "a-new-pass-77"},
@@ -181,8 +181,8 @@ def test_a_person_changes_the_password_and_can_log_in_with_it(client, town, pass
     assert town.resident_a.check_password("a-new-pass-77")
 
 
-def test_a_wrong_old_password_is_a_form_error(client, town):
-    client.force_login(town.resident_a)
+def test_a_wrong_old_password_is_a_form_error(client, town, login):
+    login(town.resident_a)
     response = client.post(
         "/accounts/password/",
         {"old_password": "wrong", "new_password1": "a-new-pass-77", "new_password2": "a-new-pass-77"},
@@ -191,8 +191,8 @@ def test_a_wrong_old_password_is_a_form_error(client, town):
     assert "old_password" in response.context["form"].errors
 
 
-def test_elderly_mode_from_the_profile_is_remembered(client, town):
-    client.force_login(town.resident_a)
+def test_elderly_mode_from_the_profile_is_remembered(client, town, login):
+    login(town.resident_a)
     client.post("/elderly-mode/", {"enabled": "1", "next": "/accounts/profile/"})
     town.resident_a.refresh_from_db()
     assert town.resident_a.elderly_mode
@@ -206,28 +206,28 @@ def labels(response) -> list[str]:
     return [str(action.label) for action in response.context["actions"]]
 
 
-def test_a_resident_home_offers_the_station_volunteering_and_profile(client, town):
-    client.force_login(town.resident_a)
+def test_a_resident_home_offers_the_station_volunteering_and_profile(client, town, login):
+    login(town.resident_a)
     response = client.get("/?lang=en")
     assert {"My station", "Become a volunteer", "My profile"} <= set(labels(response))
     assert response.context["overview"] is None
 
 
-def test_a_team_leader_home_offers_the_team_and_hours(client, town):
-    client.force_login(town.leader_a_user)
+def test_a_team_leader_home_offers_the_team_and_hours(client, town, login):
+    login(town.leader_a_user)
     found = labels(client.get("/?lang=en"))
     assert "My team" in found
     assert "My hours and stars" in found
     assert "Become a volunteer" not in found
 
 
-def test_a_grid_worker_home_offers_the_grid_households(client, town):
-    client.force_login(town.grid_worker_a)
+def test_a_grid_worker_home_offers_the_grid_households(client, town, login):
+    login(town.grid_worker_a)
     assert "My grid's households" in labels(client.get("/?lang=en"))
 
 
-def test_station_staff_see_their_station_figures_and_not_another_station(client, town):
-    client.force_login(town.staff_a)
+def test_station_staff_see_their_station_figures_and_not_another_station(client, town, login):
+    login(town.staff_a)
     response = client.get("/?lang=en")
     overview = response.context["overview"]
     assert [row.station for row in overview.rows] == [town.station_a]
@@ -237,8 +237,8 @@ def test_station_staff_see_their_station_figures_and_not_another_station(client,
     assert {"Volunteer approvals", "Hours to verify", "Teams"} <= set(labels(response))
 
 
-def test_the_center_admin_sees_every_station_with_totals(client, town):
-    client.force_login(town.admin)
+def test_the_center_admin_sees_every_station_with_totals(client, town, login):
+    login(town.admin)
     overview = client.get("/").context["overview"]
     assert [row.station for row in overview.rows] == [town.station_a, town.station_b]
     assert overview.totals.households == 3
@@ -257,10 +257,10 @@ def add_stations(town, count: int) -> None:
 
 @pytest.mark.parametrize("extra_stations", [0, 6])
 def test_the_admin_home_costs_the_same_queries_for_any_number_of_stations(
-    client, town, extra_stations, django_assert_num_queries
+    client, town, extra_stations, django_assert_num_queries, login
 ):
     add_stations(town, extra_stations)
-    client.force_login(town.admin)
+    login(town.admin)
     with django_assert_num_queries(HOME_QUERIES_ADMIN):
         response = client.get("/")
     assert len(response.context["overview"].rows) == 2 + extra_stations
@@ -268,12 +268,12 @@ def test_the_admin_home_costs_the_same_queries_for_any_number_of_stations(
 
 @pytest.mark.parametrize("extra_households", [0, 20])
 def test_the_staff_home_costs_the_same_queries_for_any_number_of_households(
-    client, town, extra_households, django_assert_num_queries
+    client, town, extra_households, django_assert_num_queries, login
 ):
     for _ in range(extra_households):
         HouseholdFactory(grid=town.grid_a)
         VolunteerFactory(site=town.station_a, status="pending")
-    client.force_login(town.staff_a)
+    login(town.staff_a)
     with django_assert_num_queries(HOME_QUERIES_STAFF):
         response = client.get("/")
     assert response.context["overview"].rows[0].households == 2 + extra_households
@@ -297,14 +297,14 @@ def test_anyone_may_browse_the_site_tree(client, town):
         assert name in html
 
 
-def test_a_site_page_shows_address_hours_rooms_the_checklist_children_and_teams(client, town):
+def test_a_site_page_shows_address_hours_rooms_the_checklist_children_and_teams(client, town, login):
     station = town.station_a
     station.opening_hours = "周二至周日 8:30–17:30"
     station.rooms = ["道德讲堂", "农家书屋"]
     station.checklist = {"place": True, "plan": True, "team": False}
     station.latitude, station.longitude = "31.230400", "121.473700"
     station.save()
-    client.force_login(town.resident_a)
+    login(town.resident_a)
     html = client.get(f"/sites/{station.pk}/?lang=en").content.decode()
     assert "周二至周日 8:30–17:30" in html
     assert "道德讲堂" in html
@@ -330,8 +330,8 @@ def test_anonymous_visitors_see_a_site_but_not_its_teams(client, town):
 # ---- households ------------------------------------------------------------------------------
 
 
-def test_a_grid_worker_sees_the_grid_households_with_masked_phones(client, town):
-    client.force_login(town.grid_worker_a)
+def test_a_grid_worker_sees_the_grid_households_with_masked_phones(client, town, login):
+    login(town.grid_worker_a)
     html = client.get("/households/").content.decode()
     assert "张建国家" in html and "李明家" in html
     assert "赵强家" not in html
@@ -339,8 +339,8 @@ def test_a_grid_worker_sees_the_grid_households_with_masked_phones(client, town)
     assert town.resident_a.masked_phone in html
 
 
-def test_staff_of_station_b_do_not_see_station_a_households(client, town):
-    client.force_login(town.staff_b)
+def test_staff_of_station_b_do_not_see_station_a_households(client, town, login):
+    login(town.staff_b)
     html = client.get("/households/").content.decode()
     assert "赵强家" in html
     assert "张建国家" not in html
@@ -348,8 +348,8 @@ def test_staff_of_station_b_do_not_see_station_a_households(client, town):
     assert "张建国家" not in html
 
 
-def test_a_plain_resident_has_no_household_list(client, town):
-    client.force_login(town.resident_a)
+def test_a_plain_resident_has_no_household_list(client, town, login):
+    login(town.resident_a)
     assert client.get("/households/").status_code == 404
 
 
@@ -357,8 +357,8 @@ def test_the_household_list_needs_a_login(client, town):
     assert client.get("/households/").status_code == 302
 
 
-def test_the_household_search_and_bad_page_numbers_do_not_break(client, town):
-    client.force_login(town.staff_a)
+def test_the_household_search_and_bad_page_numbers_do_not_break(client, town, login):
+    login(town.staff_a)
     response = client.get("/households/", {"q": "张", "page": "abc", "site": "x"})
     assert response.status_code == 200
     assert "张建国家" in response.content.decode()
@@ -366,10 +366,10 @@ def test_the_household_search_and_bad_page_numbers_do_not_break(client, town):
 
 
 @pytest.mark.parametrize("extra", [0, 30])
-def test_the_household_list_costs_the_same_queries_at_any_size(client, town, extra, django_assert_num_queries):
+def test_the_household_list_costs_the_same_queries_at_any_size(client, town, extra, django_assert_num_queries, login):
     for _ in range(extra):
         UserFactory(household=HouseholdFactory(grid=town.grid_a))
-    client.force_login(town.staff_a)
+    login(town.staff_a)
     with django_assert_num_queries(HOUSEHOLD_LIST_QUERIES):
         response = client.get(reverse("household_list"))
     assert response.context["page"].paginator.count == 2 + extra

@@ -6,9 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
-from practice_center.api.tokens import token_create
 from practice_center.models import SiteLevel
 from tests.factories import GridFactory, HouseholdFactory, SiteFactory, TeamFactory, UserFactory, VolunteerFactory
 from volunteers.models import RecordStatus, ServiceRecord, Volunteer, VolunteerStatus
@@ -26,12 +24,6 @@ def record(volunteer, hours, *, status=RecordStatus.VERIFIED, day=1) -> ServiceR
     return ServiceRecord.objects.create(
         volunteer=volunteer, hours=Decimal(hours), served_on=datetime.date(2026, 3, day), source="manual", status=status
     )
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user)}")
-    return client
 
 
 @pytest.fixture
@@ -95,6 +87,19 @@ def test_anonymous_callers_cannot_register(town, api):
         ({"real_name": "张", "skills": [], "availability": ["x"]}, {"availability"}),
         ({"real_name": 10**40, "skills": [10**40]}, {"skills"}),  # a huge number is too long a skill
     ],
+    ids=[
+        "empty",
+        "blank-name-no-skills",
+        "spaces-for-a-name",
+        "skills-a-string",
+        "skill-an-object",
+        "31-char-skill",
+        "21-skills",
+        "51-char-name",
+        "party-member-maybe",
+        "availability-a-list",
+        "10**40-for-name-and-skill",
+    ],
 )
 def test_bad_registrations_give_400_with_field_messages(town, api, body, fields):
     response = api(town.resident_a).post(REGISTER, body, format="json")
@@ -103,7 +108,15 @@ def test_bad_registrations_give_400_with_field_messages(town, api, body, fields)
 
 
 @pytest.mark.parametrize(
-    "raw", [b"[1, 2, 3]", b'"just a string"', b"\xff\xfe not utf-8", b"{broken", b"null", b"12345678901234567890"]
+    "raw",
+    [
+        pytest.param(b"[1, 2, 3]", id="a-list"),
+        pytest.param(b'"just a string"', id="a-string"),
+        pytest.param(b"\xff\xfe not utf-8", id="not-utf-8"),
+        pytest.param(b"{broken", id="not-json"),
+        pytest.param(b"null", id="null"),
+        pytest.param(b"12345678901234567890", id="20-digit-number"),
+    ],
 )
 def test_garbage_registration_bodies_give_400(town, api, raw):
     response = api(town.resident_a).generic("POST", REGISTER, raw, content_type="application/json")
@@ -149,7 +162,11 @@ def test_staff_filter_by_site_subtree(town, api):
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"status": "sleeping"}, "status"), ({"site": "abc"}, "site"), ({"site": "99999999999999999999999"}, "site")],
+    [
+        pytest.param({"status": "sleeping"}, "status", id="unknown-status"),
+        pytest.param({"site": "abc"}, "site", id="site-letters"),
+        pytest.param({"site": "9" * 23}, "site", id="site-23-digits"),
+    ],
 )
 def test_bad_volunteer_filters_give_400(town, api, params, field):
     response = api(town.staff_a).get(REGISTER, params)
@@ -165,8 +182,8 @@ def test_phones_in_the_list_are_masked_for_a_team_leader_and_full_for_staff(town
     assert staff_rows[town.member_a.pk]["phone"] == town.member_a.user.phone
 
 
-def test_the_volunteer_list_costs_the_same_queries_for_3_or_33_volunteers(town, django_assert_num_queries):
-    client = token_client(town.staff_a)
+def test_the_volunteer_list_costs_the_same_queries_for_3_or_33_volunteers(town, django_assert_num_queries, login):
+    client = login(town.staff_a, token=True)
     # token+user, role assignments, teams led, count, page
     with django_assert_num_queries(5):
         assert client.get(REGISTER).json()["count"] == 2
@@ -221,7 +238,7 @@ def test_a_resident_gets_404_for_someone_elses_volunteer_profile(town, api):
     assert api(town.resident_b).get(f"/api/v1/volunteers/{town.member_a.pk}/").status_code == 404
 
 
-@pytest.mark.parametrize("pk", ["999999", "abc", "99999999999999999999999", "-1"])
+@pytest.mark.parametrize("pk", ["999999", "abc", pytest.param("9" * 23, id="23-digits"), "-1"])
 def test_an_unknown_volunteer_is_404(town, api, pk):
     assert api(town.admin).get(f"/api/v1/volunteers/{pk}/").status_code == 404
 
@@ -287,7 +304,9 @@ def test_approving_ignores_a_garbage_body(town, api, pending):
     response = api(town.staff_a).generic(
         "POST", f"/api/v1/volunteers/{pending.pk}/approve/", b"\xff[", content_type="application/json"
     )
-    assert response.status_code in (200, 400)
+    assert response.status_code == 200
+    pending.refresh_from_db()
+    assert pending.status == VolunteerStatus.APPROVED
 
 
 def test_volunteers_cannot_be_deleted_or_replaced_through_the_api(town, api):
@@ -345,7 +364,7 @@ def test_a_team_without_a_leader_says_so(town, api):
     assert (body["leader"], body["leader_name"], body["members"]) == (None, None, [])
 
 
-@pytest.mark.parametrize("pk", ["999999", "abc", "99999999999999999999999"])
+@pytest.mark.parametrize("pk", ["999999", "abc", pytest.param("9" * 23, id="23-digits")])
 def test_an_unknown_team_is_404(town, api, pk):
     assert api(town.resident_a).get(f"/api/v1/teams/{pk}/").status_code == 404
 
@@ -355,8 +374,8 @@ def test_an_inactive_team_is_404(town, api):
     assert api(town.staff_a).get(f"/api/v1/teams/{team.pk}/").status_code == 404
 
 
-def test_the_team_list_costs_the_same_queries_for_2_or_22_teams(town, django_assert_num_queries):
-    client = token_client(town.resident_a)
+def test_the_team_list_costs_the_same_queries_for_2_or_22_teams(town, django_assert_num_queries, login):
+    client = login(town.resident_a, token=True)
     # token+user, count, page (teams are public, so no role lookups)
     with django_assert_num_queries(3):
         assert client.get("/api/v1/teams/").json()["count"] == 2
@@ -369,8 +388,8 @@ def test_the_team_list_costs_the_same_queries_for_2_or_22_teams(town, django_ass
         assert client.get("/api/v1/teams/", {"page_size": 100}).json()["count"] == 22
 
 
-def test_a_team_detail_costs_the_same_queries_for_2_or_22_members(town, django_assert_num_queries):
-    client = token_client(town.resident_a)
+def test_a_team_detail_costs_the_same_queries_for_2_or_22_members(town, django_assert_num_queries, login):
+    client = login(town.resident_a, token=True)
     url = f"/api/v1/teams/{town.team_a.pk}/"
     with django_assert_num_queries(3):  # token+user, team, members
         client.get(url)

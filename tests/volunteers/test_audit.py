@@ -29,8 +29,10 @@ def pending(town):
     ("decision", "action", "status"),
     [("approve", "volunteer.approve", "approved"), ("reject", "volunteer.reject", "rejected")],
 )
-def test_a_decision_on_a_registration_is_audited_with_the_request_id(client, town, pending, decision, action, status):
-    client.force_login(town.staff_a)
+def test_a_decision_on_a_registration_is_audited_with_the_request_id(
+    client, town, pending, decision, action, status, login
+):
+    login(town.staff_a)
     response = client.post(reverse("volunteers:decide", args=[pending.pk]), {"decision": decision})
     event = row(action)
     assert (event.actor, event.object_id, event.site) == (town.staff_a, str(pending.pk), town.station_a)
@@ -56,7 +58,7 @@ def test_registering_as_a_volunteer_is_audited(town):
     ("approve", "action", "status"),
     [(True, "service_record.verify", "verified"), (False, "service_record.reject", "rejected")],
 )
-def test_verifying_or_rejecting_hours_is_audited(client, town, approve, action, status):
+def test_verifying_or_rejecting_hours_is_audited(client, town, approve, action, status, login):
     record = services.service_record_create(
         volunteer=town.member_a,
         hours=Decimal("2"),
@@ -67,7 +69,7 @@ def test_verifying_or_rejecting_hours_is_audited(client, town, approve, action, 
         actor=None,
     )
     assert row("service_record.create").changes["status"] == [None, RecordStatus.PENDING]
-    client.force_login(town.staff_a)
+    login(town.staff_a)
     response = client.post(
         reverse("volunteers:verify_record", args=[record.pk]), {"decision": "approve" if approve else "reject"}
     )

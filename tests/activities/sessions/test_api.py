@@ -55,9 +55,9 @@ def test_drafts_are_the_staffs_only(town, api):
 
 
 def test_anonymous_gets_nothing_but_the_feed(town, api, lecture):
-    assert api().get(URL).status_code in (401, 403)
-    assert api().get(detail(lecture)).status_code in (401, 403)
-    assert api().post(detail(lecture, "enroll/")).status_code in (401, 403)
+    assert api().get(URL).status_code == 401
+    assert api().get(detail(lecture)).status_code == 401
+    assert api().post(detail(lecture, "enroll/")).status_code == 401
     assert api().get(f"/api/v1/sites/{town.station_a.pk}/calendar.ics").status_code == 200
 
 
@@ -325,11 +325,10 @@ def test_an_activity_row_lists_under_its_site(town, lecture):
     assert Activity.objects.filter(site=town.station_a).count() == 1
 
 
-def test_a_repeated_sign_up_with_the_same_idempotency_key_answers_the_first_result(town, lecture):
+def test_a_repeated_sign_up_with_the_same_idempotency_key_answers_the_first_result(town, lecture, login):
     from rest_framework.test import APIClient
 
-    client = APIClient()
-    client.force_login(town.resident_a)
+    client = login(town.resident_a, client=APIClient())
     first = client.post(detail(lecture, "enroll/"), HTTP_IDEMPOTENCY_KEY="8c1f-sign-up")
     again = client.post(detail(lecture, "enroll/"), HTTP_IDEMPOTENCY_KEY="8c1f-sign-up")
     assert first.status_code == again.status_code == 200

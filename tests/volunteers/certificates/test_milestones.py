@@ -77,13 +77,13 @@ def test_pending_and_rejected_records_do_not_count(town, small_stars):
     assert not told(town.member_a).exists()
 
 
-def test_the_team_page_shows_the_members_milestones(client, town, small_stars):
+def test_the_team_page_shows_the_members_milestones(client, town, small_stars, login):
     add_record(town.member_a, 10, DAY, by=town.staff_a)
-    client.force_login(town.leader_a.user)
+    login(town.leader_a.user)
     body = client.get(f"/volunteers/teams/{town.team_a.pk}/").content.decode()
     assert 'data-testid="team-milestones"' in body
     assert "志愿者甲 成为 1 星志愿者（10 小时）" in body
-    client.force_login(town.leader_b.user)
+    login(town.leader_b.user)
     other = client.get(f"/volunteers/teams/{town.team_b.pk}/").content.decode()
     assert 'data-testid="team-milestones"' not in other
 

@@ -22,8 +22,8 @@ def url(volunteer, suffix=""):
 # ---- asking for one -----------------------------------------------------------------------------
 
 
-def test_a_volunteer_asks_for_a_certificate_and_lands_on_its_print_page(client, town, hours_a):
-    client.force_login(town.member_a.user)
+def test_a_volunteer_asks_for_a_certificate_and_lands_on_its_print_page(client, town, hours_a, login):
+    login(town.member_a.user)
     response = client.post(url(town.member_a), {"date_from": "2026-01-01", "date_to": "2026-06-30"})
     certificate = Certificate.objects.get()
     assert response.status_code == 302
@@ -37,17 +37,17 @@ def test_a_volunteer_asks_for_a_certificate_and_lands_on_its_print_page(client, 
     assert f"http://testserver/c/{certificate.code}/" in body
 
 
-def test_a_double_submit_issues_one_certificate(client, town, hours_a):
-    client.force_login(town.member_a.user)
+def test_a_double_submit_issues_one_certificate(client, town, hours_a, login):
+    login(town.member_a.user)
     for _ in range(2):
         client.post(url(town.member_a), {"date_from": "2026-01-01", "date_to": "2026-06-30"})
     assert Certificate.objects.count() == 1
 
 
-def test_my_certificates_leads_to_the_own_list(client, town):
-    client.force_login(town.member_a.user)
+def test_my_certificates_leads_to_the_own_list(client, town, login):
+    login(town.member_a.user)
     assert client.get("/volunteers/me/certificates/")["Location"] == url(town.member_a)
-    client.force_login(town.resident_b)  # not a volunteer
+    login(town.resident_b)  # not a volunteer
     assert client.get("/volunteers/me/certificates/")["Location"] == "/volunteers/me/"
 
 
@@ -61,29 +61,29 @@ def test_my_certificates_leads_to_the_own_list(client, town):
         ({"date_from": "99999-01-01", "date_to": "2026-01-01"}, "date_from"),
     ],
 )
-def test_a_bad_period_shows_the_form_again_with_the_error(client, town, hours_a, data, field):
-    client.force_login(town.member_a.user)
+def test_a_bad_period_shows_the_form_again_with_the_error(client, town, hours_a, data, field, login):
+    login(town.member_a.user)
     response = client.post(url(town.member_a), data)
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Certificate.objects.exists()
 
 
-def test_the_list_shows_each_certificate_with_its_status(client, town, certificate, hours_a):
+def test_the_list_shows_each_certificate_with_its_status(client, town, certificate, hours_a, login):
     hours_a["last_day"].status = "rejected"
     hours_a["last_day"].save(update_fields=["status"])
-    client.force_login(town.member_a.user)
+    login(town.member_a.user)
     body = client.get(url(town.member_a)).content.decode()
     assert certificate.code in body
     assert "已被取代" in body
 
 
 def test_the_list_takes_the_same_queries_for_one_or_many_certificates(
-    client, town, hours_a, django_assert_max_num_queries
+    client, town, hours_a, django_assert_max_num_queries, login
 ):
     import datetime
 
-    client.force_login(town.member_a.user)
+    login(town.member_a.user)
     client.get(url(town.member_a))  # warm the session
     service.certificate_issue(volunteer=town.member_a, date_from=H1_FROM, date_to=H1_TO, actor=town.staff_a)
     with django_assert_max_num_queries(12) as one:
@@ -103,24 +103,24 @@ def test_the_list_takes_the_same_queries_for_one_or_many_certificates(
 
 
 @pytest.mark.parametrize("who", ["staff_a", "institute_staff", "admin"])
-def test_staff_of_the_station_or_above_see_and_issue(client, town, hours_a, who):
-    client.force_login(getattr(town, who))
+def test_staff_of_the_station_or_above_see_and_issue(client, town, hours_a, who, login):
+    login(getattr(town, who))
     assert client.get(url(town.member_a)).status_code == 200
     response = client.post(url(town.member_a), {"date_from": "2026-01-01", "date_to": "2026-06-30"})
     assert response.status_code == 302
     assert Certificate.objects.get().issued_by == getattr(town, who)
 
 
-def test_staff_of_another_station_get_404(client, town, certificate):
-    client.force_login(town.staff_b)
+def test_staff_of_another_station_get_404(client, town, certificate, login):
+    login(town.staff_b)
     assert client.get(url(town.member_a)).status_code == 404
     assert client.post(url(town.member_a), {"date_from": "2026-01-01", "date_to": "2026-06-30"}).status_code == 404
     assert client.get(url(town.member_a, f"{certificate.code}/")).status_code == 404
     assert client.get(url(town.member_a, f"{certificate.code}.pdf")).status_code == 404
 
 
-def test_the_team_leader_sees_the_volunteer_but_not_their_certificates(client, town, certificate):
-    client.force_login(town.leader_a.user)
+def test_the_team_leader_sees_the_volunteer_but_not_their_certificates(client, town, certificate, login):
+    login(town.leader_a.user)
     assert client.get(url(town.member_a)).status_code == 403
     assert client.post(url(town.member_a), {"date_from": "2026-01-01", "date_to": "2026-06-30"}).status_code == 403
     assert client.get(url(town.member_a, f"{certificate.code}/")).status_code == 403
@@ -136,13 +136,13 @@ def test_anonymous_visitors_are_sent_to_log_in(client, town, certificate):
 @pytest.mark.parametrize(
     "suffix", ["NOPE/", "AAAAAAAAAAAAAAAA/", "AAAAAAAAAAAAAAAA.pdf", "%E2%80%8B/", "x" * 300 + "/"]
 )
-def test_odd_codes_on_private_pages_are_404(client, town, certificate, suffix):
-    client.force_login(town.member_a.user)
+def test_odd_codes_on_private_pages_are_404(client, town, certificate, suffix, login):
+    login(town.member_a.user)
     assert client.get(url(town.member_a, suffix)).status_code == 404
 
 
-def test_the_certificate_of_one_volunteer_is_not_found_under_another(client, town, certificate):
-    client.force_login(town.staff_a)
+def test_the_certificate_of_one_volunteer_is_not_found_under_another(client, town, certificate, login):
+    login(town.staff_a)
     assert client.get(url(town.leader_a, f"{certificate.code}/")).status_code == 404
 
 
@@ -198,8 +198,8 @@ def test_the_public_page_in_english(client, certificate):
 # ---- stars on the volunteer and team pages ------------------------------------------------------
 
 
-def test_my_volunteer_page_shows_the_progress_to_the_next_star(client, town, hours_a):
-    client.force_login(town.member_a.user)
+def test_my_volunteer_page_shows_the_progress_to_the_next_star(client, town, hours_a, login):
+    login(town.member_a.user)
     body = client.get("/volunteers/me/").content.decode()
     # 2 + 3.5 + 7 + 11 = 23.5 verified hours: 76.5 more to one star (100 hours).
     assert "76.5" in body
@@ -207,8 +207,8 @@ def test_my_volunteer_page_shows_the_progress_to_the_next_star(client, town, hou
     assert url(town.member_a) in body
 
 
-def test_the_team_leader_sees_the_progress_but_no_certificate_link(client, town, hours_a):
-    client.force_login(town.leader_a.user)
+def test_the_team_leader_sees_the_progress_but_no_certificate_link(client, town, hours_a, login):
+    login(town.leader_a.user)
     body = client.get(f"/volunteers/{town.member_a.pk}/").content.decode()
     assert 'data-testid="star-progress"' in body
     assert url(town.member_a) not in body
