@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 # The formats Pillow may open an upload as (no SVG, no TIFF, no PSD, no EPS: those are what a
 # phone or a camera does not make, and some run code or decode slowly).
@@ -33,6 +34,10 @@ JPEG_QUALITY = 85
 # 4-to-1 binned modes that save at 12.5 MP; a 12 000 × 3 000 panorama is 36 MP).
 DEFAULT_MAX_PIXELS = 40_000_000
 PDF_SIGNATURE = b"%PDF-"
+# WeasyPrint (certificates) sets Pillow's process-wide ImageFile.LOAD_TRUNCATED_IMAGES = True when
+# it is imported, which makes a truncated upload decode silently with grey rows. Uploads are
+# decoded with the flag off, under this lock, and the flag is put back afterwards.
+_TRUNCATION_LOCK = threading.Lock()
 
 
 def max_pixels() -> int:
@@ -113,7 +118,13 @@ def open_picture(upload, *, field: str, max_bytes: int, refusal: str | None = No
         with Image.open(upload, formats=PICTURE_FORMATS) as opened:
             if opened.size != (width, height):
                 raise ValueError("the picture changed size between two reads")
-            opened.load()  # decodes every pixel: a truncated file raises OSError here
+            with _TRUNCATION_LOCK:
+                loads_truncated = ImageFile.LOAD_TRUNCATED_IMAGES
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
+                try:
+                    opened.load()  # decodes every pixel: a truncated file raises OSError here
+                finally:
+                    ImageFile.LOAD_TRUNCATED_IMAGES = loads_truncated
             picture = ImageOps.exif_transpose(opened).convert("RGB")
     except ValidationError:
         raise

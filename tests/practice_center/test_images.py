@@ -61,9 +61,15 @@ def test_a_limit_raised_above_pillow_s_own_guard_is_honoured(settings):
     assert "200,000,000" in refusal(picture("bomb.png", huge_png()))
 
 
-def test_a_truncated_jpeg_is_refused():
+@pytest.mark.parametrize("weasyprint_loaded", [False, True])
+def test_a_truncated_jpeg_is_refused(weasyprint_loaded, monkeypatch):
+    from PIL import ImageFile
+
+    # WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process when imported.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", weasyprint_loaded)
     whole = picture_bytes(800, 600)
     assert "JPEG" in refusal(picture("cut.jpg", whole[: len(whole) // 2]))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is weasyprint_loaded  # put back as it was
 
 
 @pytest.mark.parametrize(
