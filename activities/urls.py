@@ -23,7 +23,7 @@ urlpatterns = [
     path("wishes/", views.wishes, name="wishes"),
     path("wishes/new/", views.wish_new, name="wish_new"),
     path("wishes/<int:pk>/claim/", views.wish_claim, name="wish_claim"),
-    path("", include("activities.sessions.urls")),  # scheduled activities (issue 8)
+    path("", include("activities.sessions.urls")),  # scheduled activities
 ]
 
 if settings.ORDERS_BENCH_VIEWS:  # benchmarks only; see bench/orders_bench.py

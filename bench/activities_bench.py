@@ -14,7 +14,7 @@ once and reused. Each run then:
    is the figure: the cost of the row lock, the counts, the audit row and DRF);
 3. times the calendar page and the public .ics feed of a station with 5 000 activities
    (time and query count).
-Target (issue 8): the invariant holds; figures go in the closing note.
+Target: the invariant holds; figures go in the closing note.
 """
 
 from __future__ import annotations

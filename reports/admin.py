@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from practice_center.admin_audit import AuditedAdmin
 from reports.models import MonthlyReport, ReportEvent
 
 
@@ -16,7 +17,7 @@ class ReportEventInline(admin.TabularInline):
 
 
 @admin.register(MonthlyReport)
-class MonthlyReportAdmin(admin.ModelAdmin):
+class MonthlyReportAdmin(AuditedAdmin):
     list_display = ["site", "month", "status", "figures_taken_at", "updated_at"]
     list_filter = ["status", "month"]
     search_fields = ["site__name"]

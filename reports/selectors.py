@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Order, OrderStatus
+from points.models import LedgerCheckpoint
 from practice_center.models import SIX_HAVES, Site, SiteLevel
 from practice_center.scoping import scope
 from reports import figures as fig
@@ -298,3 +299,15 @@ def home_context(request) -> dict:
     if not request.user.is_authenticated or not scope(request.user).is_staff_anywhere:
         return {"reports_dashboard": None}
     return {"reports_dashboard": home_dashboard(request.user)}
+
+
+def ledger_checkpoint_for(report):
+    """The ledger checkpoint printed on a published bulletin (README, "What the ledger key
+    protects"): the newest taken before the report was published, else None. One query."""
+    if report.status != "published":
+        return None
+    published = report.events.filter(to_status="published").order_by("-at").values_list("at", flat=True).first()
+    checkpoints = LedgerCheckpoint.objects.order_by("-taken_at")
+    if published is not None:
+        checkpoints = checkpoints.filter(taken_at__lte=published)
+    return checkpoints.first()

@@ -126,6 +126,7 @@ def _detail_context(request: HttpRequest, report: MonthlyReport, *, print_mode: 
         "chart_history": charts.last_twelve_months(figures),
         "chart_children": charts.children_compared(figures.get("children") or []),
         "history": figures.get("history") or [],
+        "checkpoint": selectors.ledger_checkpoint_for(report),
         "events": list(report.events.all()) if details else [],
         "actions": actions,
         "write_form": WriteForm(initial={"narrative": report.narrative, "highlights": report.highlights}),

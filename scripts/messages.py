@@ -1,8 +1,9 @@
 """Rebuild the Chinese catalogue: extract every string, fill it from i18n/zh_Hans/*.po, compile.
 
-Translations are kept in small fragment files per area (i18n/zh_Hans/<area>.po, ordinary
-msgid/msgstr pairs) so that work on different apps never edits the same file; the catalogue
-in locale/ is generated from them and committed compiled.
+Translations are kept in one file per app (i18n/zh_Hans/<app>.po: practice_center, volunteers,
+activities, points, reports; ordinary msgid/msgstr pairs; a string used by several apps lives
+with the lowest floor). Django's makemessages extracts every string; the catalogue in locale/ is
+generated from the app files and committed compiled.
 
     python scripts/messages.py          # rebuild and compile, list what is untranslated
     python scripts/messages.py --check  # the same, and exit 1 if anything is untranslated

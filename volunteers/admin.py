@@ -64,7 +64,7 @@ class ServiceRecordAdmin(ReadOnlyAdmin):
     list_select_related = ("volunteer", "verified_by")
 
 
-# ---- certificates and star milestones (issue 12): read-only, they are facts once written -------
+# ---- certificates and star milestones: read-only, they are facts once written -------
 from practice_center.admin import ReadOnlyAdmin  # noqa: E402
 from volunteers.models import Certificate, StarMilestone  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""seed_demo: a service certificate for demo-volunteer, once the hours are in (issue 12)."""
+"""seed_demo: a service certificate for demo-volunteer, once the hours are in."""
 
 from volunteers.certificates import seed_demo_certificate
 

@@ -251,7 +251,7 @@ class ServiceRecord(models.Model):
         return f"{self.volunteer} · {self.hours} h · {self.served_on}"
 
 
-# ---- Certificates and star milestones (issue 12; services in volunteers/certificates.py and
+# ---- Certificates and star milestones (services in volunteers/certificates.py and
 # volunteers/milestones.py) ----------------------------------------------------------------------
 
 

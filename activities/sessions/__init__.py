@@ -1,1 +1,1 @@
-"""Scheduled activities: sign-up with a waiting list, check-in, calendar and iCal (issue 8)."""
+"""Scheduled activities: sign-up with a waiting list, check-in, calendar and iCal."""

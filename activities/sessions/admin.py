@@ -5,10 +5,11 @@ which write the event log and the audit trail."""
 from django.contrib import admin
 
 from activities.models import Activity, ActivityEvent, ActivityPhoto, Enrollment, Theme
+from practice_center.admin_audit import AuditedAdmin
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(AuditedAdmin):
     list_display = ["name", "colour", "starts_on", "ends_on", "site"]
     list_filter = ["starts_on"]
     search_fields = ["name"]
@@ -42,7 +43,7 @@ class ActivityPhotoInline(_ReadOnlyInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(AuditedAdmin):
     list_display = ["title", "site", "starts_at", "status", "capacity", "theme"]
     list_filter = ["status", "category", "theme"]
     search_fields = ["title", "description"]
@@ -60,7 +61,7 @@ class ActivityAdmin(admin.ModelAdmin):
         return False
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(AuditedAdmin):
     def has_add_permission(self, request):
         return False
 

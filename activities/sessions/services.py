@@ -88,7 +88,7 @@ EDITABLE_FIELDS = (
     "open_to",
     "team",
 )
-NO_SHOW_DAYS = 90  # the look-back of PORTAL["ACTIVITY_NO_SHOW_LIMIT"] (issue 8)
+NO_SHOW_DAYS = 90  # the look-back of PORTAL["ACTIVITY_NO_SHOW_LIMIT"]
 # Photos (checked and re-encoded by practice_center/images.py; anything above
 # PORTAL["IMAGE_MAX_PIXELS"] is refused before decoding): the kept copy is at most KEEP_EDGE
 # pixels on its long edge, the phone copy PHONE_EDGE.

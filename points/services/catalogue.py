@@ -110,7 +110,7 @@ def evidence_attachment_file(upload, *, field: str = "attachment"):
 
 
 def product_pictures_reencode() -> dict[str, int]:
-    """Replace every product picture kept from before pictures were re-encoded (issue 10.15) by
+    """Replace every product picture kept from before pictures were re-encoded by
     its `product_picture_file` copy (a JPEG of at most PRODUCT_PICTURE_EDGE px, no metadata),
     and delete the original. A stored file that is not a picture we accept (or is missing) is
     taken off the product and deleted, so no original is ever sent again. Safe to run again: a

@@ -20,7 +20,7 @@ from tests.pictures import GPS_IFD, gps_exif, huge_png, picture_bytes
 from tests.points.test_rankings import post_entry
 
 NOON = datetime.datetime(2027, 3, 3, 4, 0, tzinfo=datetime.UTC)
-# Real pictures (uploads are opened by Pillow): signatures alone are refused since issue 10.15.
+# Real pictures (uploads are opened by Pillow): signatures alone are refused.
 PNG = picture_bytes(fmt="PNG")
 JPEG = picture_bytes()
 PDF = b"%PDF-1.4\n" + b"0" * 64
@@ -97,7 +97,7 @@ def stored_picture(product) -> Image.Image:
 
 
 def test_a_picture_is_stored_with_the_product_as_a_jpeg_copy(town):
-    # Before issue 10.15 the original file was kept byte for byte; now only a re-encoded JPEG.
+    # Only a re-encoded JPEG is stored, never the original file.
     product = create(town, picture=upload("soap.png", PNG))
     assert product.picture.name.startswith("points/products/soap") and product.picture.name.endswith(".jpg")
     assert stored_picture(product).format == "JPEG" and stored_picture(product).size == (64, 48)
@@ -242,7 +242,7 @@ WEBP = picture_bytes(fmt="WEBP")
         pytest.param("photo.png", PNG, False, True, id="png"),
         pytest.param("anim.gif", GIF, False, True, id="gif"),
         pytest.param("pic.webp", WEBP, False, True, id="webp"),
-        # refused before issue 10.15; accepted now: the stored copy is a JPEG whatever the name
+        # accepted: the stored copy is a JPEG whatever the name says
         pytest.param("fake.png", JPEG, False, True, id="jpeg-named-png"),
         pytest.param("noext", PNG, True, True, id="png-without-extension"),
         pytest.param("proof.pdf", PDF, True, True, id="pdf-where-allowed"),
@@ -648,7 +648,7 @@ def test_staff_see_the_evidence_link_on_the_ledger_and_open_the_file(town, clien
     assert url in page
     response = client.get(url)
     assert response.status_code == 200
-    # Before issue 10.15 the file sent was served byte for byte; a photo is now re-encoded.
+    # A photo is served re-encoded, never as it was sent.
     assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
     assert response["Content-Type"] == "image/jpeg"
 
@@ -689,7 +689,7 @@ def test_staff_reach_the_products_page_from_the_menu_and_the_pickup_page(town, c
     assert reverse("points:products") not in login(town.resident_a).get("/").content.decode()
 
 
-# ---- pictures kept from before issue 10.15 --------------------------------------------------
+# ---- pictures kept from before re-encoding ---------------------------------------------------
 def test_pictures_stored_before_are_re_encoded_and_what_is_no_picture_is_removed(town, soap):
     from django.core.files.base import ContentFile
     from django.core.management import call_command

@@ -369,6 +369,8 @@ def test_the_docs_page_serves_swagger_ui_from_the_sidecar_without_a_cdn(db, api)
     assets = re.findall(r'(?:src|href)="([^"]+)"', response.content.decode())
     assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
     for asset in assets:
+        if asset == "/api/docs/?script=":  # the page's own start-up script, a file (no inline script, CSP)
+            continue
         assert asset.startswith("/static/"), asset
         assert finders.find(asset.removeprefix("/static/")), asset
 

@@ -1,4 +1,4 @@
-"""Pictures are pictures (issue 10 point 15): uploads are opened by Pillow under a pixel limit,
+"""Pictures are pictures: uploads are opened by Pillow under a pixel limit,
 re-encoded, and anything else is a field error, never a 500."""
 
 from __future__ import annotations

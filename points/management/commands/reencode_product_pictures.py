@@ -1,4 +1,4 @@
-"""Re-encode product pictures stored before issue 10.15 (run once after deploying it)."""
+"""Re-encode product pictures stored before uploads were re-encoded (run once after deploying that)."""
 
 from __future__ import annotations
 
