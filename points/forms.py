@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from points.models import HonourKind, ObjectionDecision
 from points.rankings import parse_category, parse_period
-from points.services.catalogue import check_upload
 from points.services.honours import MAX_LIST_SIZE
 from points.services.shop import MAX_QUANTITY
 from practice_center.models import HouseholdCategory
@@ -63,19 +60,8 @@ class AwardForm(forms.Form):
         self.fields["household"].choices = [(h.pk, f"{h.name} · {h.grid.station.name}") for h in households]
         self.fields["rule"].choices = list(rules)
 
-    def clean_attachment(self):
-        return _checked_upload(self.cleaned_data.get("attachment"), field="attachment", allow_pdf=True)
-
-
-def _checked_upload(upload, *, field: str, allow_pdf: bool):
-    """The upload if it is an accepted type and size; else a form error on the field."""
-    if not isinstance(upload, UploadedFile):  # nothing sent, "clear" ticked, or the file already kept
-        return upload
-    try:
-        check_upload(upload, field=field, allow_pdf=allow_pdf)
-    except ValidationError as exc:
-        raise forms.ValidationError(exc.message_dict[field]) from exc
-    return upload
+    # The file is checked (and a photo re-encoded) by the service, `points_award`: its field
+    # error comes back onto this form through `run_service`.
 
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/gif,image/webp"
@@ -115,8 +101,8 @@ class ProductForm(forms.Form):
             del self.fields["stock_seen"]
             self.fields["site"].choices = [(s.pk, s.name) for s in sites]
 
-    def clean_picture(self):
-        return _checked_upload(self.cleaned_data.get("picture"), field="picture", allow_pdf=False)
+    # The picture is checked and re-encoded by the service (`product_create`/`product_update`):
+    # its field error comes back onto this form through `run_service`.
 
 
 class FulfilForm(forms.Form):

@@ -349,6 +349,9 @@ PORTAL = {
     # rating (stars) is under these thresholds.
     "REPORTS_LAGGING_ON_TIME_RATE": env.float("REPORTS_LAGGING_ON_TIME_RATE", default=0.8),
     "REPORTS_LAGGING_RATING": env.float("REPORTS_LAGGING_RATING", default=4.0),
+    # Uploaded pictures (practice_center/images.py): the most pixels (width × height) a picture
+    # may have; larger ones are refused before they are decoded (decompression bombs).
+    "IMAGE_MAX_PIXELS": env.int("IMAGE_MAX_PIXELS", default=40_000_000),
 }
 if sorted(PORTAL["STAR_THRESHOLDS"]) != PORTAL["STAR_THRESHOLDS"] or len(PORTAL["STAR_THRESHOLDS"]) != 5:
     raise ImproperlyConfigured("STAR_THRESHOLDS must be five increasing numbers of hours.")
@@ -358,6 +361,8 @@ _throttle_keys = (
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_COOLOFF_MINUTES",
 )
+if PORTAL["IMAGE_MAX_PIXELS"] < 1_000_000:
+    raise ImproperlyConfigured("IMAGE_MAX_PIXELS must be at least 1 000 000 (a photo of 1 000 × 1 000).")
 if any(PORTAL[k] < 1 for k in (*_throttle_keys, "JOIN_CODE_FAILURES_PER_IP", "JOIN_CODE_WINDOW_MINUTES")):
     raise ImproperlyConfigured("The LOGIN_* and JOIN_CODE_* limits must be 1 or more.")
 # How many reverse proxies in front of the portal append to X-Forwarded-For (0: none, use

@@ -11,7 +11,6 @@ transaction; status moves go through one `Workflow` that also writes the `Activi
 from __future__ import annotations
 
 import datetime
-import io
 import logging
 from decimal import Decimal
 
@@ -47,7 +46,7 @@ from activities.sessions.exceptions import (
     TooManyNoShows,
 )
 from activities.sessions.signals import activity_checked_in
-from practice_center import throttle
+from practice_center import images, throttle
 from practice_center.audit import audit_record, changes_between, snapshot
 from practice_center.exceptions import NotAllowed, TooManyAttempts
 from practice_center.models import Site, User
@@ -90,9 +89,9 @@ EDITABLE_FIELDS = (
     "team",
 )
 NO_SHOW_DAYS = 90  # the look-back of PORTAL["ACTIVITY_NO_SHOW_LIMIT"]
-# Photos: anything above this many pixels is refused before decoding (a decompression bomb);
-# the kept copy is at most KEEP_EDGE pixels on its long edge, the phone copy PHONE_EDGE.
-PHOTO_MAX_PIXELS = 40_000_000
+# Photos (checked and re-encoded by practice_center/images.py; anything above
+# PORTAL["IMAGE_MAX_PIXELS"] is refused before decoding): the kept copy is at most KEEP_EDGE
+# pixels on its long edge, the phone copy PHONE_EDGE.
 PHOTO_KEEP_EDGE = 2048
 PHOTO_PHONE_EDGE = 960
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
@@ -381,43 +380,22 @@ def activity_summarise(*, activity: Activity, actor: User, summary: str) -> Acti
     return locked
 
 
-def _resize(image, edge: int) -> bytes:
-    from PIL import Image
-
-    copy = image.copy()
-    copy.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    copy.save(out, format="JPEG", quality=85, optimize=True)
-    return out.getvalue()
-
-
 @transaction.atomic
 def photo_add(*, activity: Activity, actor: User, upload, caption: str = "") -> ActivityPhoto:
-    """Add a photo: refused above PHOTO_MAX_BYTES or PHOTO_MAX_PIXELS or if Pillow cannot read
-    it; kept at most PHOTO_KEEP_EDGE px, with a PHOTO_PHONE_EDGE px copy for phones (JPEG).
-    Raises NotAllowed, ValidationError({"image": ...})."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
+    """Add a photo: refused above PHOTO_MAX_BYTES or PORTAL["IMAGE_MAX_PIXELS"] or if it is not a
+    JPEG, PNG, GIF or WebP Pillow can read in full (`practice_center.images.open_picture`); kept
+    upright as a JPEG of at most PHOTO_KEEP_EDGE px, with a PHOTO_PHONE_EDGE px copy for phones,
+    both without metadata (no GPS). Raises NotAllowed, ValidationError({"image": ...})."""
     activity = Activity.objects.select_related("site").get(pk=activity.pk)
     if not permissions.may_summarise(actor, activity):
         raise NotAllowed(_("You can only add photos to activities of sites you manage."))
-    if upload is None or upload.size > PHOTO_MAX_BYTES:
+    if upload is None:
         raise ValidationError({"image": _("Choose a photo of at most 15 MB.")})
-    try:
-        upload.seek(0)
-        with Image.open(upload) as probe:
-            if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                raise ValidationError({"image": _("This photo has too many pixels.")})
-            probe.verify()
-        upload.seek(0)
-        with Image.open(upload) as opened:
-            image = ImageOps.exif_transpose(opened).convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise ValidationError({"image": _("This file is not a photo we can read.")}) from exc
+    image = images.open_picture(upload, field="image", max_bytes=PHOTO_MAX_BYTES)
     photo = ActivityPhoto(activity=activity, caption=(caption or "").strip()[:200], uploaded_by=actor)
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
-    photo.image.save(f"{stamp}.jpg", ContentFile(_resize(image, PHOTO_KEEP_EDGE)), save=False)
-    photo.phone_image.save(f"{stamp}-phone.jpg", ContentFile(_resize(image, PHOTO_PHONE_EDGE)), save=False)
+    photo.image.save(f"{stamp}.jpg", ContentFile(images.jpeg(image, edge=PHOTO_KEEP_EDGE)), save=False)
+    photo.phone_image.save(f"{stamp}-phone.jpg", ContentFile(images.jpeg(image, edge=PHOTO_PHONE_EDGE)), save=False)
     photo.save()
     audit_record(actor=actor, action="activity.photo", obj=activity, site=activity.site, data={"photo": photo.pk})
     return photo

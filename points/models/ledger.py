@@ -362,7 +362,8 @@ class Product(models.Model):
     site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="products")
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
-    # A plain file: Pillow is not a dependency, and the pages show a text placeholder without one.
+    # A FileField holding only the re-encoded JPEG (catalogue.product_picture_file, at most 800 px);
+    # the pages show a text placeholder without one.
     picture = models.FileField(_("picture"), upload_to="points/products/", blank=True)
     price = models.PositiveIntegerField(_("price in points"))
     stock = models.IntegerField(_("stock"), default=0)

@@ -26,7 +26,7 @@ from points import notifications
 from points.exceptions import AlreadyAwarded, CapReached, PointsError, RuleInactive, RuleNotApplicable
 from points.models import Account, Entry, EntryKind, Rule, RuleUnit, RuleVersion, SourceType
 from points.permissions import may_award, may_manage_household
-from points.services.catalogue import rule_version_at
+from points.services.catalogue import evidence_attachment_file, rule_version_at
 from points.services.ledger import append_entry, audit_entry, lock_account
 from practice_center.exceptions import NotAllowed
 from practice_center.models import Household, User
@@ -187,7 +187,8 @@ def points_award(
         rule version's points in force at `at` (default now) × quantity, rounded half up.
     source_type / source_id: what earned it; one source earns a rule once.
     note / evidence / attachment: what the household did; a manual award by staff needs a note
-        or evidence. The attachment is a photo or PDF already checked by `check_upload`.
+        or evidence. The attachment (an upload) is a photo, stored re-encoded as a JPEG of at most
+        1600 px without metadata, or a PDF kept as it is (`evidence_attachment_file`).
     An award that would cross a cap earns what is left under it, and its explanation says so.
     Returns the `earn` entry. Raises ValidationError (unknown rule code, bad quantity, no
     evidence), RuleInactive, NotAllowed (not the household's staff, or a role the rule does not
@@ -209,6 +210,8 @@ def points_award(
         raise RuleNotApplicable()
     if source_type == SourceType.MANUAL and actor is not None and not (note.strip() or evidence.strip()):
         raise ValidationError({"note": _("Say what the household did (the evidence of the award).")})
+    if attachment is not None:  # before any lock: decoding a photo takes a moment
+        attachment = evidence_attachment_file(attachment)
     at = at or timezone.now()
     quantity = _as_quantity(quantity)
     version = rule_version_at(rule, at)

@@ -3,15 +3,16 @@
 Rules are edited by the center admin as new versions (an entry keeps the version that made
 it); goods are put on the shelf, edited and restocked by staff of the site that holds them.
 Every change leaves an audit row (`rule.change_points`, `product.create`, `product.update`,
-`product.restock`) in its transaction.
+`product.restock`, `product.reencode_picture`) in its transaction. Pictures and evidence photos
+are opened by Pillow and only a re-encoded JPEG is stored (practice_center/images.py).
 """
 
 from __future__ import annotations
 
 import datetime
-import os
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -21,21 +22,18 @@ from django.utils.translation import gettext as _
 from points.exceptions import RuleNotInForce
 from points.models import Product, Rule, RuleVersion
 from points.permissions import may_edit_rules, may_manage_product
+from practice_center import images
 from practice_center.audit import audit_record, changes_between, snapshot
 from practice_center.exceptions import NotAllowed
 from practice_center.models import Site, User
 
-# Uploads (product pictures, award evidence). Pillow is not a dependency, so the type is told
-# from the file's first bytes as well as its name: a renamed .exe or an SVG (scripts) is refused.
+# Uploads (product pictures, award evidence): checked and re-encoded by practice_center/images.py.
 UPLOAD_MAX_BYTES = 5 * 1024 * 1024
-_IMAGE_SIGNATURES = {
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".gif": (b"GIF87a", b"GIF89a"),
-    ".webp": (b"RIFF",),  # and "WEBP" at offset 8, checked below
-}
-_PDF_SIGNATURES = {".pdf": (b"%PDF-",)}
+# A product picture is stored as a JPEG of at most this many pixels a side: it is sent to every
+# resident's phone in the shop list (a phone screen is about 400 CSS px, 1 080 device px wide).
+PRODUCT_PICTURE_EDGE = 800
+# An evidence photo is kept larger, for staff to read a receipt or a sign on it.
+EVIDENCE_PHOTO_EDGE = 1600
 
 # The fields `product_update` takes (`points_price` is the model's `price`).
 PRODUCT_FIELDS = ("name", "description", "points_price", "stock", "picture", "is_active")
@@ -96,30 +94,61 @@ def rule_change_points(
 
 
 # ---- uploads ------------------------------------------------------------------------------------
-def check_upload(upload, *, field: str, allow_pdf: bool = False) -> None:
-    """Refuse a file over 5 MB or not an image (JPEG, PNG, GIF, WebP) or, if `allow_pdf`, a
-    PDF: a ValidationError on `field` with a message that says what is accepted. The type is
-    read from the file's first bytes as well as its name. Returns None when the file is fine."""
-    allowed = {**_IMAGE_SIGNATURES, **(_PDF_SIGNATURES if allow_pdf else {})}
-    if upload.size is not None and upload.size > UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            {field: _("The file is too large (%(size)s MB); at most 5 MB.") % {"size": f"{upload.size / 2**20:.1f}"}}
-        )
-    if allow_pdf:
-        wrong_type = _("Only a photo (JPEG, PNG, GIF, WebP) or a PDF can be attached.")
-    else:
-        wrong_type = _("Only a picture (JPEG, PNG, GIF, WebP) can be uploaded.")
-    extension = os.path.splitext(upload.name or "")[1].lower()
-    if extension not in allowed:
-        raise ValidationError({field: wrong_type})
-    position = upload.tell() if hasattr(upload, "tell") else 0
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(position)
-    if not head.startswith(allowed[extension]) or (extension == ".webp" and head[8:12] != b"WEBP"):
-        raise ValidationError({field: wrong_type})
-    if upload.size == 0:
-        raise ValidationError({field: _("The file is empty.")})
+def product_picture_file(upload, *, field: str = "picture") -> ContentFile:
+    """The product picture to store: the upload opened by Pillow (at most UPLOAD_MAX_BYTES and
+    PORTAL["IMAGE_MAX_PIXELS"]) and re-encoded as a JPEG of at most PRODUCT_PICTURE_EDGE px a
+    side without metadata, named "<upload's name>.jpg"; the original is never kept.
+    Raises ValidationError({field: ...}) (`practice_center.images.open_picture`)."""
+    return images.picture_file(upload, field=field, max_bytes=UPLOAD_MAX_BYTES, edge=PRODUCT_PICTURE_EDGE)
+
+
+def evidence_attachment_file(upload, *, field: str = "attachment"):
+    """The award evidence to store: a PDF (by its header and name) as it is, a photo re-encoded
+    as a JPEG of at most EVIDENCE_PHOTO_EDGE px a side without metadata; at most UPLOAD_MAX_BYTES.
+    Returns the upload or a ContentFile. Raises ValidationError({field: ...})."""
+    return images.evidence_file(upload, field=field, max_bytes=UPLOAD_MAX_BYTES, edge=EVIDENCE_PHOTO_EDGE)
+
+
+def product_pictures_reencode() -> dict[str, int]:
+    """Replace every product picture kept from before pictures were re-encoded by
+    its `product_picture_file` copy (a JPEG of at most PRODUCT_PICTURE_EDGE px, no metadata),
+    and delete the original. A stored file that is not a picture we accept (or is missing) is
+    taken off the product and deleted, so no original is ever sent again. Safe to run again: a
+    picture already re-encoded is re-encoded once more, to the same size.
+
+    Returns {"reencoded": n, "removed": n}. Each product changes in its own transaction with a
+    `product.reencode_picture` audit row (actor None: the system).
+    """
+    counts = {"reencoded": 0, "removed": 0}
+    storage = Product._meta.get_field("picture").storage
+    for product_id in Product.objects.exclude(picture="").values_list("pk", flat=True).order_by("pk"):
+        with transaction.atomic():
+            product = Product.objects.select_for_update().select_related("site").filter(pk=product_id).first()
+            if product is None or not product.picture:
+                continue
+            old = product.picture.name
+            try:
+                with product.picture.open("rb") as handle:
+                    stored = product_picture_file(handle)
+            except (ValidationError, FileNotFoundError, OSError):
+                stored = None
+            if stored is not None:
+                product.picture.save(stored.name, stored, save=False)
+                counts["reencoded"] += 1
+            else:
+                product.picture = ""
+                counts["removed"] += 1
+            product.save(update_fields=["picture"])
+            audit_record(
+                actor=None,
+                action="product.reencode_picture",
+                obj=product,
+                site=product.site,
+                changes={"picture": [old, product.picture.name or ""]},
+            )
+        if old != product.picture.name:
+            storage.delete(old)
+    return counts
 
 
 # ---- products -----------------------------------------------------------------------------------
@@ -168,7 +197,7 @@ def _clean_product(values: dict) -> dict:
     picture = values.get("picture")
     if picture:  # an upload; False means "remove the picture", None "leave it"
         try:
-            check_upload(picture, field="picture")
+            cleaned["picture"] = product_picture_file(picture)
         except ValidationError as exc:
             errors.update({k: v[0] for k, v in exc.message_dict.items()})
     if errors:
@@ -191,7 +220,8 @@ def product_create(
     """Staff of `site` (or above) put new goods on the shelf; residents see them at once.
 
     points_price: whole points, 1 to 1 000 000. stock: pieces, 0 to 1 000 000.
-    picture: a JPEG, PNG, GIF or WebP of at most 5 MB (`check_upload`), or None.
+    picture: an upload (JPEG, PNG, GIF or WebP of at most 5 MB and IMAGE_MAX_PIXELS), or None;
+        only its re-encoded copy is stored (`product_picture_file`: JPEG, at most 800 px).
     Returns the saved Product. Raises NotAllowed (not staff of the site) and ValidationError
     with every bad field at once.
     """
@@ -207,9 +237,10 @@ def product_create(
             "picture": picture,
         }
     )
+    stored = cleaned.pop("picture", None)
     product = Product(site=site, **cleaned)
-    if picture:
-        product.picture.save(picture.name or "", picture, save=False)
+    if stored is not None:
+        product.picture.save(stored.name, stored, save=False)
     product.save(force_insert=True)
     after = snapshot(product, AUDITED_PRODUCT_FIELDS)
     audit_record(
@@ -225,7 +256,8 @@ def product_create(
 @transaction.atomic
 def product_update(*, product: Product, actor: User, stock_seen: int | None = None, **fields) -> Product:
     """Change a product's name, description, price (`points_price`), stock, picture (an upload,
-    or False to remove it) or offer (`is_active`); only the fields given change.
+    stored only as its `product_picture_file` copy, or False to remove it) or offer
+    (`is_active`); only the fields given change.
 
     Stock is changed by the DIFFERENCE between the new value and the stock the staff member
     saw (`stock_seen`, default `product.stock` as the caller read it), applied by one guarded
@@ -244,6 +276,7 @@ def product_update(*, product: Product, actor: User, stock_seen: int | None = No
     if not may_manage_product(actor, current):
         raise NotAllowed(_("Only staff of the site that holds the goods can change them."))
     cleaned = _clean_product(fields)
+    stored = cleaned.pop("picture", None)  # the re-encoded copy of a new picture
     changes: dict = {k: v for k, v in cleaned.items() if k != "stock"}
     delta = 0
     if "stock" in cleaned:
@@ -254,9 +287,9 @@ def product_update(*, product: Product, actor: User, stock_seen: int | None = No
         if delta:
             changes["stock"] = F("stock") + delta
     picture = fields.get("picture")
-    if picture:
+    if stored is not None:
         holder = Product(pk=current.pk)
-        holder.picture.save(picture.name, picture, save=False)
+        holder.picture.save(stored.name, stored, save=False)
         changes["picture"] = holder.picture.name
     elif picture is False:
         changes["picture"] = ""
@@ -265,7 +298,7 @@ def product_update(*, product: Product, actor: User, stock_seen: int | None = No
         if delta < 0:
             guarded = guarded.filter(stock__gte=-delta)
         if not guarded.update(**changes):
-            if picture:  # the row was not changed: do not keep the file it would have shown
+            if stored is not None:  # the row was not changed: do not keep the file it would have shown
                 Product._meta.get_field("picture").storage.delete(changes["picture"])
             left = Product.objects.filter(pk=current.pk).values_list("stock", flat=True).first()
             raise ValidationError(

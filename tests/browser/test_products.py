@@ -5,6 +5,7 @@ import pytest
 
 from points.models import Product
 from tests.browser.conftest import DESK, PHONE, login, screenshot, serious_axe_violations
+from tests.pictures import picture_bytes
 from tests.points.test_rankings import post_entry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,7 +96,7 @@ def test_staff_attach_evidence_to_an_award_and_find_it_on_the_ledger(
     assert page.input_value("main input[name=note]") == "清理河道垃圾"
     screenshot(page, f"points-award-evidence-error-{label}")
     photo = tmp_path / "river.jpg"
-    photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 200)
+    photo.write_bytes(picture_bytes(1200, 900))  # a real photo: signatures alone are refused
     page.set_input_files("main input[name=attachment]", str(photo))
     with page.expect_navigation():
         page.press("main input[name=note]", "Enter")

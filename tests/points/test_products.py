@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from points import selectors
 from points.models import Entry, Product, Rule
 from points.services import catalogue, shop
 from practice_center.exceptions import NotAllowed
+from tests.pictures import GPS_IFD, gps_exif, huge_png, picture_bytes
 from tests.points.test_rankings import post_entry
 
 NOON = datetime.datetime(2027, 3, 3, 4, 0, tzinfo=datetime.UTC)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+# Real pictures (uploads are opened by Pillow): signatures alone are refused.
+PNG = picture_bytes(fmt="PNG")
+JPEG = picture_bytes()
 PDF = b"%PDF-1.4\n" + b"0" * 64
 FIVE_MB = 5 * 1024 * 1024
 
@@ -85,10 +89,37 @@ def test_goods_may_be_created_off_the_shelf(town):
     assert product.is_active is False
 
 
-def test_a_picture_is_stored_with_the_product(town):
+def stored_picture(product) -> Image.Image:
+    with product.picture.open("rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    return image
+
+
+def test_a_picture_is_stored_with_the_product_as_a_jpeg_copy(town):
+    # Only a re-encoded JPEG is stored, never the original file.
     product = create(town, picture=upload("soap.png", PNG))
-    assert product.picture.name.startswith("points/products/soap")
-    assert product.picture.read() == PNG
+    assert product.picture.name.startswith("points/products/soap") and product.picture.name.endswith(".jpg")
+    assert stored_picture(product).format == "JPEG" and stored_picture(product).size == (64, 48)
+
+
+def test_a_big_photo_is_stored_at_most_800_pixels_without_its_gps_position(town):
+    photo = picture_bytes(4000, 3000, exif=gps_exif())
+    product = create(town, picture=upload("shelf.jpg", photo))
+    image = stored_picture(product)
+    assert image.size == (800, 600)
+    assert not image.getexif().get_ifd(GPS_IFD) and "exif" not in image.info
+
+
+def test_a_60000_by_60000_picture_is_a_field_error_on_create_and_on_update(town, soap):
+    with pytest.raises(ValidationError) as caught:
+        create(town, picture=upload("bomb.png", huge_png()))
+    assert list(caught.value.message_dict) == ["picture"]
+    with pytest.raises(ValidationError) as caught:
+        catalogue.product_update(product=soap, actor=town.staff_a, picture=upload("bomb.png", huge_png()))
+    assert list(caught.value.message_dict) == ["picture"]
+    soap.refresh_from_db()
+    assert not soap.picture and Product.objects.count() == 1
 
 
 def test_a_picture_that_is_not_an_image_is_refused(town):
@@ -155,8 +186,11 @@ def test_an_unknown_field_is_a_programming_error(town, soap):
 
 
 def test_a_new_picture_replaces_the_old_and_false_removes_it(town, soap):
-    product = catalogue.product_update(product=soap, actor=town.staff_a, picture=upload("a.jpg", JPEG))
-    assert product.picture.name.startswith("points/products/a")
+    product = catalogue.product_update(
+        product=soap, actor=town.staff_a, picture=upload("a.png", picture_bytes(1600, 1600, fmt="PNG"))
+    )
+    assert product.picture.name.startswith("points/products/a") and product.picture.name.endswith(".jpg")
+    assert stored_picture(product).size == (800, 800)
     product = catalogue.product_update(product=product, actor=town.staff_a, picture=False)
     assert not product.picture
 
@@ -193,37 +227,51 @@ def test_on_postgresql_stock_raised_while_residents_redeem_loses_no_reservation(
 
 
 # ---- uploads --------------------------------------------------------------------------------
+# `check_upload` (first bytes and the name) is gone: pictures are opened by Pillow and re-encoded
+# (practice_center/images.py, tested in tests/practice_center/test_images.py). What changed in
+# these expectations: a real picture is accepted whatever its name says ("fake.png" holding a
+# JPEG, "noext"), since only the re-encoded JPEG is stored; a bare signature is refused.
+GIF = picture_bytes(fmt="GIF")
+WEBP = picture_bytes(fmt="WEBP")
+
+
 @pytest.mark.parametrize(
-    ("name", "content", "allow_pdf", "accepted"),
+    ("name", "content", "evidence", "accepted"),
     [
         pytest.param("photo.JPG", JPEG, False, True, id="jpeg"),
         pytest.param("photo.png", PNG, False, True, id="png"),
-        pytest.param("anim.gif", b"GIF89a" + b"\x00" * 20, False, True, id="gif"),
-        pytest.param("pic.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", False, True, id="webp"),
+        pytest.param("anim.gif", GIF, False, True, id="gif"),
+        pytest.param("pic.webp", WEBP, False, True, id="webp"),
+        # accepted: the stored copy is a JPEG whatever the name says
+        pytest.param("fake.png", JPEG, False, True, id="jpeg-named-png"),
+        pytest.param("noext", PNG, True, True, id="png-without-extension"),
         pytest.param("proof.pdf", PDF, True, True, id="pdf-where-allowed"),
         pytest.param("proof.pdf", PDF, False, False, id="pdf-where-not-allowed"),
-        pytest.param("fake.png", JPEG, False, False, id="jpeg-named-png"),
+        pytest.param("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64, False, False, id="jpeg-signature-only"),
+        pytest.param("anim.gif", b"GIF89a" + b"\x00" * 20, False, False, id="gif-signature-only"),
+        pytest.param("pic.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", False, False, id="webp-signature-only"),
         pytest.param("fake.pdf", b"<html>", True, False, id="html-named-pdf"),
         pytest.param("image.svg", b"<svg onload=alert(1)>", True, False, id="svg-with-script"),
-        pytest.param("noext", PNG, True, False, id="png-without-extension"),
         pytest.param("wrong.webp", b"RIFF\x00\x00\x00\x00WAVEfmt ", False, False, id="wav-named-webp"),
+        pytest.param("bomb.png", huge_png(), True, False, id="png-60000x60000"),
     ],
 )
-def test_only_images_and_if_allowed_pdfs_are_accepted(name, content, allow_pdf, accepted):
+def test_only_pictures_and_for_evidence_pdfs_are_accepted(name, content, evidence, accepted):
     file = upload(name, content)
+    check = catalogue.evidence_attachment_file if evidence else catalogue.product_picture_file
     if accepted:
-        catalogue.check_upload(file, field="f", allow_pdf=allow_pdf)
-        assert file.tell() == 0  # left where it was for whoever stores it
+        check(file, field="f")
     else:
         with pytest.raises(ValidationError) as caught:
-            catalogue.check_upload(file, field="f", allow_pdf=allow_pdf)
+            check(file, field="f")
         assert list(caught.value.message_dict) == ["f"]
 
 
 def test_a_file_over_five_megabytes_is_refused_and_exactly_five_is_accepted():
-    catalogue.check_upload(upload("ok.pdf", PDF + b"0" * (FIVE_MB - len(PDF))), field="f", allow_pdf=True)
+    ok = upload("ok.pdf", PDF + b"0" * (FIVE_MB - len(PDF)))
+    assert catalogue.evidence_attachment_file(ok, field="f") is ok
     with pytest.raises(ValidationError) as caught:
-        catalogue.check_upload(upload("big.pdf", PDF + b"0" * FIVE_MB), field="f", allow_pdf=True)
+        catalogue.evidence_attachment_file(upload("big.pdf", PDF + b"0" * FIVE_MB), field="f")
     assert "5 MB" in caught.value.message_dict["f"][0]
 
 
@@ -381,6 +429,9 @@ def test_staff_cannot_add_goods_at_a_site_they_do_not_manage(town, client, login
         pytest.param("virus.exe", b"MZ\x90\x00", "JPEG", id="exe"),
         pytest.param("renamed.png", b"%PDF-1.4 not a picture", "JPEG", id="pdf-named-png"),
         pytest.param("leaflet.pdf", PDF, "JPEG", id="pdf"),  # a PDF is evidence, not a product picture
+        pytest.param("cut.jpg", picture_bytes(800, 600)[:3000], "JPEG", id="truncated-jpeg"),
+        pytest.param("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "JPEG", id="svg"),
+        pytest.param("bomb.png", huge_png(), "40,000,000", id="png-60000x60000"),  # at most 40,000,000 pixels
     ],
 )
 def test_a_wrong_picture_is_a_clear_form_error(town, client, name, content, message, login):
@@ -504,7 +555,15 @@ def test_residents_see_the_picture_in_the_shop_served_by_the_portal(town, client
     assert f'src="{url}"' in client.get(reverse("points:shop")).content.decode()
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PNG
+    assert response["Content-Type"] == "image/jpeg"  # the stored copy, not the PNG sent
+    assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
+
+
+def test_a_4000_by_3000_photo_is_served_to_phones_at_800_pixels_without_gps(town, login):
+    product = create(town, picture=upload("shelf.jpg", picture_bytes(4000, 3000, exif=gps_exif())))
+    response = login(town.resident_a).get(reverse("points:product_picture", args=[product.pk]))
+    served = Image.open(io.BytesIO(b"".join(response.streaming_content)))
+    assert served.size == (800, 600) and not served.getexif().get_ifd(GPS_IFD)
 
 
 def test_the_picture_of_another_station_s_goods_or_of_goods_without_one_is_404(town, soap, client, login):
@@ -536,6 +595,20 @@ def test_staff_attach_a_photo_or_pdf_to_an_award(town, client, login):
     entry = Entry.objects.get(account__household=town.household_a)
     assert entry.attachment.name.startswith("points/evidence/2027/03/proof")
     assert entry.hash == entry.compute_hash()  # the file's name is in the hashed content
+    with entry.attachment.open("rb") as kept:
+        assert kept.read() == PDF  # a PDF is kept as it was sent
+
+
+def test_an_evidence_photo_is_kept_at_most_1600_pixels_without_gps(town, client, login):
+    login(town.staff_a)
+    photo = picture_bytes(4000, 3000, exif=gps_exif())
+    assert award(client, town, attachment=upload("proof.jpg", photo, "image/jpeg")).status_code == 302
+    entry = Entry.objects.get(account__household=town.household_a)
+    assert entry.attachment.name.startswith("points/evidence/2027/03/proof") and entry.attachment.name.endswith(".jpg")
+    assert entry.hash == entry.compute_hash()
+    with entry.attachment.open("rb") as kept:
+        image = Image.open(io.BytesIO(kept.read()))
+        assert image.size == (1600, 1200) and not image.getexif().get_ifd(GPS_IFD)
 
 
 def test_the_award_form_is_multipart(town, login):
@@ -554,6 +627,8 @@ def test_an_award_without_a_file_still_works(town, login):
         pytest.param("huge.jpg", JPEG + b"\x00" * FIVE_MB, "5 MB", id="jpeg-over-5MB"),
         pytest.param("notes.docx", b"PK\x03\x04", "PDF", id="docx"),
         pytest.param("fake.pdf", b"MZ\x90\x00", "PDF", id="exe-named-pdf"),
+        pytest.param("bomb.png", huge_png(), "40,000,000", id="png-60000x60000"),
+        pytest.param("cut.jpg", picture_bytes(800, 600)[:3000], "PDF", id="truncated-jpeg"),
     ],
 )
 def test_a_wrong_evidence_file_is_a_form_error_and_nothing_is_awarded(town, login, name, content, message):
@@ -573,7 +648,8 @@ def test_staff_see_the_evidence_link_on_the_ledger_and_open_the_file(town, clien
     assert url in page
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == JPEG
+    # A photo is served re-encoded, never as it was sent.
+    assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
     assert response["Content-Type"] == "image/jpeg"
 
 
@@ -611,3 +687,27 @@ def test_staff_reach_the_products_page_from_the_menu_and_the_pickup_page(town, c
     home = client.get("/").content.decode()
     assert reverse("points:products") in home
     assert reverse("points:products") not in login(town.resident_a).get("/").content.decode()
+
+
+# ---- pictures kept from before re-encoding ---------------------------------------------------
+def test_pictures_stored_before_are_re_encoded_and_what_is_no_picture_is_removed(town, soap):
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    from practice_center.models import AuditEvent
+
+    storage = Product._meta.get_field("picture").storage
+    big = storage.save("points/products/old.png", ContentFile(picture_bytes(4000, 3000, fmt="PNG", exif=gps_exif())))
+    bomb = storage.save("points/products/bomb.png", ContentFile(huge_png()))
+    Product.objects.filter(pk=soap.pk).update(picture=big)
+    other = create(town, name="牙刷")
+    Product.objects.filter(pk=other.pk).update(picture=bomb)
+    out = io.StringIO()
+    call_command("reencode_product_pictures", stdout=out)
+    assert "re-encoded 1, removed 1" in out.getvalue()
+    soap.refresh_from_db()
+    other.refresh_from_db()
+    assert soap.picture.name.endswith(".jpg") and stored_picture(soap).size == (800, 600)
+    assert not other.picture
+    assert not storage.exists(big) and not storage.exists(bomb)
+    assert AuditEvent.objects.filter(action="product.reencode_picture").count() == 2

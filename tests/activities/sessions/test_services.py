@@ -488,6 +488,39 @@ def test_a_photo_is_kept_resized_with_a_phone_copy(town, lecture, settings, tmp_
         assert max(kept.size) == services.PHOTO_KEEP_EDGE and max(phone.size) == services.PHOTO_PHONE_EDGE
 
 
+def test_a_photo_comes_out_upright_and_without_its_gps_position(town, lecture, settings, tmp_path):
+    from PIL import Image
+
+    from tests.pictures import GPS_IFD, gps_exif, picture_bytes, rotated_photo
+
+    settings.MEDIA_ROOT = tmp_path
+    sideways = SimpleUploadedFile("r.jpg", rotated_photo())
+    photo = services.photo_add(activity=lecture, actor=town.staff_a, upload=sideways, caption="")
+    with Image.open(photo.image.path) as kept:
+        assert kept.size == (100, 200)
+    located = SimpleUploadedFile("g.jpg", picture_bytes(3000, 2000, exif=gps_exif()))
+    photo = services.photo_add(activity=lecture, actor=town.staff_a, upload=located, caption="")
+    for path in (photo.image.path, photo.phone_image.path):
+        with Image.open(path) as kept:
+            assert not kept.getexif().get_ifd(GPS_IFD)
+
+
+@pytest.mark.parametrize("kind", ["huge", "truncated", "svg"])
+def test_a_huge_truncated_or_svg_photo_is_a_field_error_and_nothing_is_kept(town, lecture, settings, tmp_path, kind):
+    from tests.pictures import huge_png, picture_bytes
+
+    settings.MEDIA_ROOT = tmp_path
+    content = {
+        "huge": huge_png(),
+        "truncated": picture_bytes(800, 600)[:3000],
+        "svg": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    }[kind]
+    with pytest.raises(ValidationError) as caught:
+        services.photo_add(activity=lecture, actor=town.staff_a, upload=SimpleUploadedFile("x.png", content))
+    assert list(caught.value.message_dict) == ["image"]
+    assert not lecture.photos.exists()
+
+
 def test_a_file_that_is_no_photo_is_a_field_error(town, lecture, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     with pytest.raises(ValidationError) as caught:

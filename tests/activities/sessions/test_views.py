@@ -255,6 +255,18 @@ def test_the_summary_page_saves_text_and_photos_that_phones_get_small(town, logi
         assert max(sent.size) == 960
 
 
+def test_a_huge_photo_on_the_summary_page_is_a_field_error(town, login, lecture, settings, tmp_path):
+    from tests.pictures import huge_png
+
+    settings.MEDIA_ROOT = tmp_path
+    bomb = io.BytesIO(huge_png())
+    bomb.name = "bomb.png"
+    refused = login(town.staff_a).post(url("session_summary", lecture.pk), {"image": bomb, "caption": ""})
+    page = refused.content.decode()
+    assert refused.status_code == 200 and "has-error" in page and "40,000,000" in page
+    assert not Activity.objects.get(pk=lecture.pk).photos.exists()
+
+
 def test_the_home_page_shows_this_weeks_activities(town, login):
     soon = timezone.now() + datetime.timedelta(days=2)
     ActivityFactory(
