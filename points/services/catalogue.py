@@ -126,14 +126,14 @@ def product_pictures_reencode() -> dict[str, int]:
             product = Product.objects.select_for_update().select_related("site").filter(pk=product_id).first()
             if product is None or not product.picture:
                 continue
-            old = product.picture.name
+            old = product.picture.name or ""
             try:
                 with product.picture.open("rb") as handle:
                     stored = product_picture_file(handle)
             except (ValidationError, FileNotFoundError, OSError):
                 stored = None
             if stored is not None:
-                product.picture.save(stored.name, stored, save=False)
+                product.picture.save(stored.name or "picture.jpg", stored, save=False)
                 counts["reencoded"] += 1
             else:
                 product.picture = ""
@@ -146,7 +146,7 @@ def product_pictures_reencode() -> dict[str, int]:
                 site=product.site,
                 changes={"picture": [old, product.picture.name or ""]},
             )
-        if old != product.picture.name:
+        if old and old != product.picture.name:
             storage.delete(old)
     return counts
 
