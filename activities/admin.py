@@ -5,6 +5,7 @@ an audit row (practice_center.admin_audit)."""
 from django.contrib import admin
 
 from activities.models import Category, MenuItem, Order, OrderEvent
+from activities.sessions import admin as _sessions_admin  # noqa: F401  (registers the scheduled activities)
 from practice_center.admin_audit import AuditedAdmin
 
 
@@ -54,6 +55,3 @@ class CategoryAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # menu items and orders point at categories
-
-
-from activities.sessions import admin as _sessions_admin  # noqa: E402, F401  (scheduled activities)

@@ -16,6 +16,8 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from practice_center.observability import init_sentry, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -388,7 +390,6 @@ NOTIFICATION_CLAIM_SECONDS = env.int("NOTIFICATION_CLAIM_SECONDS", default=300)
 
 # --- Logs and errors (practice_center/observability.py) ---------------------------------------
 # One line per request with its id, user id and duration; phones masked; JSON lines if asked.
-from practice_center.observability import init_sentry, logging_config  # noqa: E402
 
 LOGGING = logging_config(level=env.str("LOG_LEVEL", default="INFO"), fmt=env.str("LOG_FORMAT", default="text"))
 SENTRY_DSN = env.str("SENTRY_DSN", default="")

@@ -8,7 +8,7 @@ the services on the staff pages, which check approval and write their own audit 
 from django.contrib import admin
 
 from practice_center.admin_audit import AuditedAdmin, ReadOnlyAdmin
-from volunteers.models import ServiceRecord, Team, TeamMembership, Volunteer
+from volunteers.models import Certificate, ServiceRecord, StarMilestone, Team, TeamMembership, Volunteer
 
 
 @admin.register(Volunteer)
@@ -65,8 +65,6 @@ class ServiceRecordAdmin(ReadOnlyAdmin):
 
 
 # ---- certificates and star milestones: read-only, they are facts once written -------
-from practice_center.admin import ReadOnlyAdmin  # noqa: E402
-from volunteers.models import Certificate, StarMilestone  # noqa: E402
 
 
 @admin.register(Certificate)

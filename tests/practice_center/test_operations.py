@@ -14,6 +14,7 @@ import pytest
 from celery import shared_task
 from celery.beat import ScheduleEntry
 from celery.schedules import crontab
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import OperationalError
 from django.test import override_settings
@@ -91,7 +92,7 @@ def test_readyz_fails_on_the_worker_without_a_heartbeat(client, db):
     assert response.json()["checks"]["database"] == "ok"
 
 
-@override_settings(PORTAL={**__import__("django.conf").conf.settings.PORTAL, "WORKER_HEARTBEAT_MAX_AGE_SECONDS": 120})
+@override_settings(PORTAL={**django_settings.PORTAL, "WORKER_HEARTBEAT_MAX_AGE_SECONDS": 120})
 def test_readyz_fails_on_a_heartbeat_older_than_the_allowed_age(client, db, time_machine):
     time_machine.move_to("2026-03-01 10:00:00+08:00", tick=False)
     health.heartbeat_write()

@@ -7,6 +7,7 @@ import io
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -428,7 +429,7 @@ def test_the_sweep_finishes_what_ended_and_leaves_the_rest(town, lecture):
     assert ActivityEvent.objects.get(activity=ended, action="finish").actor is None
 
 
-@override_settings(PORTAL={**__import__("django.conf").conf.settings.PORTAL, "ACTIVITY_NO_SHOW_LIMIT": 2})
+@override_settings(PORTAL={**django_settings.PORTAL, "ACTIVITY_NO_SHOW_LIMIT": 2})
 def test_after_the_set_number_of_no_shows_sign_up_is_refused(town, lecture):
     for _ in range(2):
         past = ActivityFactory(
