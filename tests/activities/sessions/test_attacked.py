@@ -76,3 +76,12 @@ def test_ten_wrong_codes_lock_the_check_in_for_that_person_and_activity(town, le
             services.check_in_with_code(
                 activity=lecture, person=town.resident_a, code=_code(lecture, lecture.starts_at)
             )
+
+
+def test_a_cancelled_activity_no_longer_tells_the_resident_they_are_signed_up(town, lecture, client):
+    EnrollmentFactory(activity=lecture, person=town.resident_a)
+    services.activity_cancel(activity=lecture, actor=town.staff_a, reason="场地维修")
+    client.force_login(town.resident_a)
+    page = client.get(f"/activities/sessions/{lecture.pk}/").content.decode()
+    assert "场地维修" in page
+    assert "您已报名" not in page and "calendar.ics" not in page and ".ics" not in page
