@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from practice_center.models.events import WorkflowEvent
 
 
 class ReportStatus(models.TextChoices):
@@ -128,19 +129,13 @@ class MonthlyReport(models.Model):
         return f"{self.month:%Y-%m}"
 
 
-class ReportEvent(models.Model):
+class ReportEvent(WorkflowEvent):
     """One step of a report's review: who did what, from which status to which, with the comment."""
 
     report = models.ForeignKey(MonthlyReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=16, choices=ReportAction.choices)
     from_status = models.CharField(_("from"), max_length=16, choices=ReportStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=ReportStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("report event")

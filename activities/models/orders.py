@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from practice_center.models.events import WorkflowEvent
 from practice_center.scoping import home_station, scope
 from volunteers.models import Team, TeamMembership
 
@@ -317,7 +318,7 @@ class Order(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class OrderEvent(models.Model):
+class OrderEvent(WorkflowEvent):
     """One step of an order's history: who did what, from which status to which, and why.
 
     Written by the same transaction that changes the order; never edited.
@@ -327,12 +328,6 @@ class OrderEvent(models.Model):
     action = models.CharField(_("action"), max_length=16, choices=OrderAction.choices)
     from_status = models.CharField(_("from"), max_length=16, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=OrderStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)  # what the step carried
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("order event")

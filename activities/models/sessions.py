@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from practice_center.models.events import WorkflowEvent
+
 colour_validator = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Enter a colour as #RRGGBB."))
 
 
@@ -393,7 +395,7 @@ class Enrollment(models.Model):
         return self.status
 
 
-class ActivityEvent(models.Model):
+class ActivityEvent(WorkflowEvent):
     """One step of an activity's status history (created, published, finished, cancelled).
     Written by the workflow in the transaction of the move; never edited."""
 
@@ -401,12 +403,6 @@ class ActivityEvent(models.Model):
     action = models.CharField(_("action"), max_length=16, choices=ActivityAction.choices)
     from_status = models.CharField(_("from"), max_length=16, choices=ActivityStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=ActivityStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    note = models.TextField(_("note"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("activity event")

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from practice_center.models import Household, HouseholdCategory, Site
+from practice_center.models.events import WorkflowEvent
 from practice_center.scoping import home_station, scope
 
 __all__ = [
@@ -188,7 +189,7 @@ class HonourEventQuerySet(models.QuerySet):
         return self.filter(honour_list__in=HonourList.objects.visible_to(user).values("pk"))
 
 
-class HonourEvent(models.Model):
+class HonourEvent(WorkflowEvent):
     """One step of an honour list's workflow (freeze, publish, finalise, withdraw): who, when,
     from which status to which, and what the step carried (`data`, JSON: a reason)."""
 
@@ -196,12 +197,7 @@ class HonourEvent(models.Model):
     action = models.CharField(_("action"), max_length=32)
     from_status = models.CharField(_("from status"), max_length=16, blank=True)
     to_status = models.CharField(_("to status"), max_length=16)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = HonourEventQuerySet.as_manager()
 
